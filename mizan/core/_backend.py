@@ -1,0 +1,48 @@
+"""The one place that chooses between the C extension and its pure-Python twins.
+
+`MIZAN_PURE=1` selects the twins. Otherwise `mizan._speedups` must import: a broken build
+is an error, never a silent fallback (a slow hot path should not hide).
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+from mizan.core import _py
+
+PURE = os.environ.get("MIZAN_PURE", "") == "1"
+
+impl: ModuleType
+if PURE:
+    impl = _py
+    BACKEND = "py"
+else:  # pragma: no cover - which branch runs depends on the environment
+    try:
+        from mizan import _speedups as impl
+    except ImportError as exc:
+        raise ImportError(
+            "mizan._speedups (the C extension) is not built or failed to load: "
+            f"{exc}. Build it with `make build` (needs libjansson-dev, libhiredis-dev and "
+            "pkg-config), or set MIZAN_PURE=1 to run on the pure-Python twins."
+        ) from exc
+    BACKEND = "c"
+
+ParamSpec = impl.ParamSpec
+compile_params = impl.compile_params
+encode_json = impl.encode_json
+parse_call = impl.parse_call
+parse_json = impl.parse_json
+validate_args = impl.validate_args
+
+__all__ = [
+    "BACKEND",
+    "PURE",
+    "ParamSpec",
+    "compile_params",
+    "encode_json",
+    "impl",
+    "parse_call",
+    "parse_json",
+    "validate_args",
+]

@@ -1,0 +1,11 @@
+"""Pure-Python twins of every `mizan._speedups` entry point (same names, same behaviour).
+
+`MIZAN_PURE=1` makes `mizan.core._backend` pick these instead of the C extension.
+"""
+
+from __future__ import annotations
+
+from mizan.core._py.json import encode_json, parse_call, parse_json
+from mizan.core._py.validate import ParamSpec, compile_params, validate_args
+
+__all__ = ["ParamSpec", "compile_params", "encode_json", "parse_call", "parse_json", "validate_args"]
