@@ -1,0 +1,39 @@
+"""Mizan: server functions for Django with server-driven invalidation.
+
+This module only re-exports the public API; it imports without Django installed.
+"""
+
+from __future__ import annotations
+
+from mizan.core import GlobalContext, ReactContext, ServerFunction, client, get_user
+from mizan.core.errors import (
+    BadRequest,
+    ErrorCode,
+    Forbidden,
+    InternalError,
+    MizanError,
+    NotFound,
+    NotImplementedYet,
+    Unauthorized,
+    ValidationFailed,
+)
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "BadRequest",
+    "ErrorCode",
+    "Forbidden",
+    "GlobalContext",
+    "InternalError",
+    "MizanError",
+    "NotFound",
+    "NotImplementedYet",
+    "ReactContext",
+    "ServerFunction",
+    "Unauthorized",
+    "ValidationFailed",
+    "__version__",
+    "client",
+    "get_user",
+]

@@ -1,0 +1,42 @@
+"""Registering the server functions a module defines (DISC-2, DISC-3)."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from mizan.core import registry
+from mizan.core.client import ServerFunction
+
+
+def register_module(module: ModuleType) -> list[str]:
+    """Register every ServerFunction subclass defined in `module` under its attribute name.
+
+    Classes imported from elsewhere, the bases, and classes already registered (for
+    example by an explicit `register()` in the module) are skipped (GAP-40).
+
+    Returns:
+        The names registered by this call.
+    """
+    added = []
+    for attribute, value in vars(module).items():
+        if _is_candidate(value, module, attribute):
+            registry.register(value, attribute)
+            added.append(attribute)
+    return added
+
+
+def _is_candidate(value: object, module: ModuleType, attribute: str) -> bool:
+    """A ServerFunction subclass defined in `module` itself and not yet registered."""
+    return (
+        isinstance(value, type)
+        and issubclass(value, ServerFunction)
+        and value.__module__ == module.__name__
+        and registry.name_of(value) is None
+        and not attribute.startswith("_")
+    )
+
+
+def mizan_module(module_path: str) -> list[str]:
+    """Import `module_path` and register the server functions it defines (DISC-3)."""
+    return register_module(importlib.import_module(module_path))

@@ -1,0 +1,231 @@
+"""The framework-neutral request pipeline: `/call/` and `/ctx/<name>/` (PROTOCOL §2).
+
+Each pipeline is written once, as a generator that yields `Invoke` steps wherever user
+code runs (guards, function bodies). A *driver* performs the steps: `run_sync` calls them
+and hands awaitables to the adapter's runner (Django: `async_to_sync`); `run_async`
+awaits coroutines and moves sync bodies to a thread (SIG-9). Adapters only translate
+requests and responses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+
+from mizan.core import _backend, registry
+from mizan.core.auth import check_guard_result, check_level
+from mizan.core.client import ServerFunction
+from mizan.core.errors import (
+    Forbidden,
+    InternalError,
+    MethodNotAllowed,
+    MizanError,
+    NotFound,
+    NotImplementedYet,
+)
+from mizan.core.settings import MizanSettings
+from mizan.core.signature import is_framework_response
+
+logger = logging.getLogger("mizan")
+
+JSON = "application/json"
+NO_STORE = "no-store"
+MSG_PRIVATE = "Function is not client-callable"
+MSG_REGISTRY = "Mizan registry is invalid"
+
+
+@dataclass
+class MizanResponse:
+    """What the core answers; adapters turn it into their framework's response.
+
+    `passthrough` holds a framework response returned by a view-path function (RPC-6);
+    the adapter returns it as-is apart from the headers in `headers`.
+    """
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    passthrough: Any = None
+
+
+@dataclass(frozen=True)
+class Invoke:
+    """A pipeline step that runs user code: `func(*args)`, sync or async."""
+
+    func: Callable[..., Any]
+    args: tuple[Any, ...]
+
+
+Pipeline = Generator[Invoke, Any, MizanResponse]
+
+
+# --- encoding ----------------------------------------------------------------------------
+
+
+def encode(payload: Any) -> bytes:
+    """Canonical JSON bytes of a payload (JSON-1); unknown objects go through Pydantic's
+    JSON-mode conversion (SIG-7)."""
+    return bytes(_backend.encode_json(payload, to_jsonable_python))
+
+
+def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> MizanResponse:
+    out = {"Content-Type": JSON, "Cache-Control": NO_STORE}
+    if headers:
+        out.update(headers)
+    return MizanResponse(status, encode(payload), out)
+
+
+def error_response(error: MizanError) -> MizanResponse:
+    """The error envelope (ERR-1) with `no-store` (ERR-6) and `Allow` on 405 (EP-3)."""
+    headers = {"Allow": ", ".join(error.allow)} if isinstance(error, MethodNotAllowed) else None
+    return json_response(error.status, error.envelope(), headers)
+
+
+def method_not_allowed(allow: tuple[str, ...]) -> MizanResponse:
+    return error_response(MethodNotAllowed(allow))
+
+
+def as_mizan_error(exc: BaseException) -> MizanError:
+    """Map an exception from user code to a protocol error (ERR-3, ERR-5)."""
+    if isinstance(exc, MizanError):
+        return exc
+    if isinstance(exc, PermissionError):
+        return Forbidden(str(exc) or None)
+    if isinstance(exc, NotImplementedError):
+        return NotImplementedYet(str(exc) or None)
+    logger.error("Unhandled exception in a Mizan function", exc_info=exc)
+    return InternalError()
+
+
+# --- shared steps ------------------------------------------------------------------------
+
+
+def _registry_error() -> MizanResponse | None:
+    if registry.cached_registry_problems():
+        return error_response(InternalError(MSG_REGISTRY))
+    return None
+
+
+def _guard(fn_class: type[ServerFunction], request: Any) -> Generator[Invoke, Any, None]:
+    """AUTH-1, before validation and before the body; raises Unauthorized/Forbidden."""
+    requirement = fn_class._options.auth
+    if requirement is None:
+        return
+    if isinstance(requirement, str):
+        check_level(requirement, request)
+        return
+    check_guard_result((yield Invoke(requirement, (request,))))
+
+
+def _run(fn_class: type[ServerFunction], request: Any, bound: Any) -> Generator[Invoke, Any, Any]:
+    instance = fn_class(request)
+    return (yield Invoke(instance.run, (bound,)))
+
+
+# --- POST /call/ -------------------------------------------------------------------------
+
+
+def call_pipeline(request: Any, body: bytes, settings: MizanSettings) -> Pipeline:
+    """RPC-2 steps 3-11 for one `/call/` body (the adapter did method, tokens and CSRF)."""
+    try:
+        name, args = _backend.parse_call(body, settings.max_body_bytes, settings.max_depth)
+    except MizanError as exc:
+        return error_response(exc)
+    failure = _registry_error()
+    if failure is not None:
+        return failure
+    fn_class = registry.get_function(name)
+    if fn_class is None:
+        return error_response(NotFound())
+    if fn_class._options.private:
+        return error_response(Forbidden(MSG_PRIVATE))
+    try:
+        yield from _guard(fn_class, request)
+        bound, _supplied = fn_class.bind(args)
+        result = yield from _run(fn_class, request, bound)
+    except Exception as exc:
+        return error_response(as_mizan_error(exc))
+    if is_framework_response(result):
+        return MizanResponse(200, headers={"Cache-Control": NO_STORE}, passthrough=result)
+    return _encoded(200, {"result": result})
+
+
+def _encoded(status: int, payload: Any) -> MizanResponse:
+    try:
+        return json_response(status, payload)
+    except Exception as exc:
+        logger.error("Mizan could not serialize a result", exc_info=exc)
+        return error_response(InternalError())
+
+
+# --- GET /ctx/<name>/ --------------------------------------------------------------------
+
+
+def context_pipeline(request: Any, name: str, query: Mapping[str, str]) -> Pipeline:
+    """A bundled context fetch (BND-1..7): guards, then validation, then execution, each
+    over the members in sorted name order; the first failure answers for the bundle."""
+    failure = _registry_error()
+    if failure is not None:
+        return failure
+    view = registry.context_view(name)
+    if view is None:
+        return error_response(NotFound(f"Context '{name}' not found"))
+    args = dict(query)
+    try:
+        for _, fn_class in view.executed:
+            yield from _guard(fn_class, request)
+        bound = [(member, fn_class, fn_class.bind(args)[0]) for member, fn_class in view.executed]
+        bundle = {}
+        for member, fn_class, member_input in bound:
+            bundle[member] = yield from _run(fn_class, request, member_input)
+    except Exception as exc:
+        return error_response(as_mizan_error(exc))
+    return _encoded(200, bundle)
+
+
+# --- drivers -----------------------------------------------------------------------------
+
+
+def run_sync(pipeline: Pipeline, resolve: Callable[[Awaitable[Any]], Any]) -> MizanResponse:
+    """Drive a pipeline synchronously; `resolve` runs an awaitable to completion."""
+    try:
+        step = next(pipeline)
+        while True:
+            try:
+                value = step.func(*step.args)
+                if inspect.isawaitable(value):
+                    value = resolve(value)
+            except Exception as exc:
+                step = pipeline.throw(exc)
+            else:
+                step = pipeline.send(value)
+    except StopIteration as stop:
+        response: MizanResponse = stop.value
+        return response
+
+
+async def run_async(pipeline: Pipeline) -> MizanResponse:
+    """Drive a pipeline on an event loop: coroutines awaited, sync code in a thread."""
+    try:
+        step = next(pipeline)
+        while True:
+            try:
+                if inspect.iscoroutinefunction(step.func):
+                    value = await step.func(*step.args)
+                else:
+                    value = await asyncio.to_thread(step.func, *step.args)
+                    if inspect.isawaitable(value):
+                        value = await value
+            except Exception as exc:
+                step = pipeline.throw(exc)
+            else:
+                step = pipeline.send(value)
+    except StopIteration as stop:
+        response: MizanResponse = stop.value
+        return response

@@ -1,0 +1,24 @@
+"""The frozen settings object every adapter feeds into the core (STYLE B3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+MAX_DEPTH: Final = 64  # ERR-8
+DEFAULT_MAX_BODY_BYTES: Final = 2_621_440  # ERR-8: FastAPI default; Django uses its own setting
+
+
+@dataclass(frozen=True)
+class MizanSettings:
+    """Settings the framework-neutral core needs.
+
+    Attributes:
+        max_body_bytes: largest accepted request body, None for no limit (ERR-8).
+        max_depth: deepest accepted JSON nesting (ERR-8).
+        apps_root: discovery root used by exports (DISC-4).
+    """
+
+    max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES
+    max_depth: int = MAX_DEPTH
+    apps_root: str = "apps"
