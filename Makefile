@@ -1,0 +1,116 @@
+# Mizan's one task runner. `make help` lists the targets; `make test` is the test command of
+# README.md and .ci/run. Every target first runs scripts/bootstrap.sh, which installs what is
+# missing (Debian packages, .venv, the editable install) and does nothing otherwise.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.NOTPARALLEL:
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LINT ?= 0
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# Hypothesis examples per property test (read by tests/conftest.py); sized so that both
+# passes of `make test` stay well inside the CI budget on a 2-core machine.
+export MIZAN_HYPOTHESIS_EXAMPLES ?= 200
+
+DEMO := examples/demo
+C_SOURCES := $(wildcard src/*.c)
+C_HEADERS := $(wildcard src/*.h)
+# The compiled extension, placed in mizan/ by both `pip install -e` and build_ext --inplace.
+EXT := $(wildcard mizan/_speedups*.so)
+# Touched after each strict build. The extension is rebuilt when a C source, header or
+# setup.py is newer, and also when the .so itself is (a debug, sanitizer or pip build
+# replaced it), so `make build` always leaves the strict release build in place.
+BUILD_STAMP := build/.mizan-strict.stamp
+
+# pytest with its exit code kept; 5 (no tests collected) fails too, with a clear message.
+# $(1): label, $(2): environment assignments, $(3): extra arguments.
+define run_pytest
+	@echo "==> pytest: $(1)"
+	@rc=0; env $(2) $(PY) -m pytest $(PYTEST_ARGS) $(3) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests ($(1)): failing" >&2; fi; \
+	exit $$rc
+endef
+
+.PHONY: help bootstrap build build-debug test test-c test-py test-asan leaks lint fmt demo bench ci clean distclean
+
+help:  ## List the targets
+	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  LINT=1)"
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+bootstrap:  ## Install what is missing: Debian packages, .venv, editable install (idempotent)
+	@PYTHON="$(PYTHON)" LINT="$(LINT)" bash scripts/bootstrap.sh
+
+build: bootstrap $(BUILD_STAMP)  ## Build the C extension in place, warnings as errors (MIZAN_STRICT=1)
+
+$(BUILD_STAMP): $(C_SOURCES) $(C_HEADERS) setup.py $(EXT)
+	@echo "==> build: mizan._speedups (strict)"
+	env -u MIZAN_PURE -u MIZAN_DEBUG -u MIZAN_SANITIZE -u MIZAN_COVERAGE MIZAN_STRICT=1 \
+		$(PY) setup.py -q build_ext --inplace --force
+	@cd / && $(CURDIR)/$(PY) -c "import mizan._speedups as m; print('==> built', m.__file__)"
+	@mkdir -p $(@D) && touch $@
+
+build-debug: bootstrap  ## Build the C extension in place with -O0 -g3, asserts and consistency checks
+	env -u MIZAN_PURE -u MIZAN_SANITIZE MIZAN_DEBUG=1 MIZAN_STRICT=1 \
+		$(PY) setup.py -q build_ext --inplace --force
+	@rm -f $(BUILD_STAMP)
+
+test: build  ## THE test command: build, pytest with the C extension, again with MIZAN_PURE=1, then test-asan
+	$(call run_pytest,C extension,MIZAN_PURE=0)
+	$(call run_pytest,pure-Python twins,MIZAN_PURE=1)
+	$(MAKE) test-asan
+
+test-c: build  ## Only the C-extension pass of `make test`
+	$(call run_pytest,C extension,MIZAN_PURE=0)
+
+test-py: bootstrap  ## Only the pure-Python pass (MIZAN_PURE=1)
+	$(call run_pytest,pure-Python twins,MIZAN_PURE=1)
+
+test-asan: bootstrap  ## Build with ASan/UBSan and run the C-touching tests under it (scripts/test-asan.sh)
+	@echo "==> test-asan"
+	PYTHON=$(PY) bash scripts/test-asan.sh
+
+leaks: build  ## Reference-count and memory-growth checks of the extension (tests/leaks)
+	$(call run_pytest,leaks,MIZAN_PURE=0,tests/leaks)
+
+lint: LINT = 1
+lint: bootstrap  ## clang-format check, cppcheck, ruff format --check, ruff check, mypy
+	clang-format --dry-run -Werror $(C_SOURCES) $(C_HEADERS)
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+		--inline-suppr -I src $(shell pkg-config --cflags-only-I jansson hiredis) \
+		--suppress=missingIncludeSystem $(C_SOURCES)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+fmt: LINT = 1
+fmt: bootstrap  ## Reformat C (clang-format) and Python (ruff format, ruff check --fix)
+	clang-format -i $(C_SOURCES) $(C_HEADERS)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+demo: build  ## Run the demo project (examples/demo, SQLite) on http://127.0.0.1:8000/ (PORT=...)
+	$(PY) $(DEMO)/manage.py migrate --noinput
+	$(PY) $(DEMO)/manage.py runserver $(HOST):$(PORT)
+
+bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written Django view
+	$(PY) -m benchmarks.call_path
+	$(PY) -m benchmarks.django_call
+
+ci: lint test  ## What a careful pre-merge check runs: lint, then test
+
+clean:  ## Remove build products, the compiled extension and caches (keeps .venv)
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -f mizan/_speedups*.so src/*.o src/*.gcda src/*.gcno
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean  ## clean, and also remove .venv and the demo database
+	rm -rf $(VENV) $(DEMO)/db.sqlite3
