@@ -1,0 +1,33 @@
+"""Django settings -> the core's frozen `MizanSettings` (PROTOCOL §5.5, SET-1).
+
+Read at call time and rebuilt when a setting changes (tests use override_settings).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings as django_settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from mizan.core.settings import MAX_DEPTH, MizanSettings
+
+_cached: MizanSettings | None = None
+
+
+def get_settings() -> MizanSettings:
+    """The current settings; the body limit is Django's DATA_UPLOAD_MAX_MEMORY_SIZE (ERR-8)."""
+    global _cached
+    if _cached is None:
+        _cached = MizanSettings(
+            max_body_bytes=django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+            max_depth=MAX_DEPTH,
+            apps_root=getattr(django_settings, "MIZAN_APPS_ROOT", "apps"),
+        )
+    return _cached
+
+
+@receiver(setting_changed)
+def _reset(setting: str, **kwargs: object) -> None:
+    global _cached
+    if setting.startswith("MIZAN_") or setting == "DATA_UPLOAD_MAX_MEMORY_SIZE":
+        _cached = None

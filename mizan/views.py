@@ -1,0 +1,96 @@
+"""Django views: translate requests and responses to and from `mizan.core.executor`.
+
+Protocol decisions live in the core; what is here is Django mechanics: methods, CSRF,
+the request body, and turning `MizanResponse` into an `HttpResponse`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.views.decorators.csrf import csrf_exempt
+
+from mizan.conf import get_settings
+from mizan.core.errors import BadRequest, Forbidden
+from mizan.core.executor import (
+    MizanResponse,
+    call_pipeline,
+    context_pipeline,
+    error_response,
+    json_response,
+    method_not_allowed,
+    run_sync,
+)
+
+MSG_CSRF = "CSRF verification failed"
+
+
+async def _await(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
+def _resolve(awaitable: Awaitable[Any]) -> Any:
+    """Run an async function body or guard to completion from a sync view (SIG-9)."""
+    return async_to_sync(_await)(awaitable)
+
+
+def _csrf_middleware() -> CsrfViewMiddleware:
+    return CsrfViewMiddleware(lambda request: HttpResponse())
+
+
+def to_django(response: MizanResponse) -> HttpResponseBase:
+    """A core response as a Django response (a view-path response keeps its own body)."""
+    if response.passthrough is not None:
+        passthrough: HttpResponseBase = response.passthrough
+        for name, value in response.headers.items():
+            passthrough[name] = value
+        return passthrough
+    django_response = HttpResponse(response.body, status=response.status)
+    for name, value in response.headers.items():
+        django_response[name] = value
+    return django_response
+
+
+def _csrf_rejected(request: HttpRequest) -> bool:
+    """AUTH-6: Django's own CSRF check, run here so a failure gets the JSON envelope."""
+    middleware = _csrf_middleware()
+    middleware.process_request(request)
+    return middleware.process_view(request, None, (), {}) is not None
+
+
+@csrf_exempt
+def call(request: HttpRequest) -> HttpResponseBase:
+    """`POST /call/` (RPC-2). Session identity: CSRF applies (AUTH-6)."""
+    if request.method != "POST":
+        return to_django(method_not_allowed(("POST",)))
+    try:
+        if _csrf_rejected(request):
+            return to_django(error_response(Forbidden(MSG_CSRF)))
+        body = request.body
+    except RequestDataTooBig:  # larger than DATA_UPLOAD_MAX_MEMORY_SIZE (ERR-8)
+        return to_django(error_response(BadRequest()))
+    return to_django(run_sync(call_pipeline(request, body, get_settings()), _resolve))
+
+
+@csrf_exempt
+def context(request: HttpRequest, name: str) -> HttpResponseBase:
+    """`GET /ctx/<name>/`: query values are strings; a repeated key keeps its last value (BND-2)."""
+    if request.method != "GET":
+        return to_django(method_not_allowed(("GET",)))
+    query = {key: request.GET[key] for key in request.GET}
+    return to_django(run_sync(context_pipeline(request, name, query), _resolve))
+
+
+@csrf_exempt
+def session(request: HttpRequest) -> HttpResponseBase:
+    """`GET /session/`: `{"csrfToken": ...}` and the `csrftoken` cookie (SESS-1)."""
+    if request.method != "GET":
+        return to_django(method_not_allowed(("GET",)))
+    response = to_django(json_response(200, {"csrfToken": get_token(request)}))
+    # Sets the cookie even when CsrfViewMiddleware is not installed; a no-op when it is.
+    return _csrf_middleware().process_response(request, response)
