@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sys
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, overload
 
@@ -124,10 +125,12 @@ def _derived_meta(output: Any) -> dict[str, Any]:
     return {"view_path": True} if is_response_annotation(output) else {}
 
 
-def _wrap_function(fn: Callable[..., Any], options: FunctionOptions) -> type[FunctionServerFunction]:
+def _wrap_function(
+    fn: Callable[..., Any], options: FunctionOptions, localns: dict[str, Any]
+) -> type[FunctionServerFunction]:
     if not callable(fn):
         raise MizanRegistrationError(f"@client decorates functions or ServerFunction classes, not {fn!r}")
-    signature = inspect_function(fn)
+    signature = inspect_function(fn, localns)
     _check_global(options, signature, fn.__qualname__)
     options = _with_meta(options, _derived_meta(signature.output))
     namespace: dict[str, Any] = {
@@ -187,11 +190,12 @@ def client(target: Any = None, /, **options: Any) -> Any:
     """
     normalized = normalize_options(options)
 
-    def decorate(obj: Any) -> Any:
+    def decorate(obj: Any, depth: int = 1) -> Any:
         if isinstance(obj, type) and issubclass(obj, ServerFunction):
             return _configure_class(obj, normalized)
-        return _wrap_function(obj, normalized)
+        # The defining scope, for annotations naming classes local to it.
+        return _wrap_function(obj, normalized, sys._getframe(depth).f_locals)
 
     if target is None:
         return decorate
-    return decorate(target)
+    return decorate(target, 2)

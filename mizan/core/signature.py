@@ -156,15 +156,18 @@ def camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_.]", name) if part)
 
 
-def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
+def _hints(fn: Callable[..., Any], localns: dict[str, Any] | None) -> dict[str, Any]:
     try:
-        return typing.get_type_hints(fn, include_extras=True)
+        return typing.get_type_hints(fn, localns=localns, include_extras=True)
     except Exception as exc:  # NameError for unresolved forward references, and kin
         raise MizanRegistrationError(f"cannot resolve the annotations of {fn.__qualname__}: {exc}") from exc
 
 
-def inspect_function(fn: Callable[..., Any]) -> FunctionSignature:
+def inspect_function(fn: Callable[..., Any], localns: dict[str, Any] | None = None) -> FunctionSignature:
     """Read a server function's signature (SIG-1..SIG-6).
+
+    `localns` resolves string annotations naming classes local to the defining scope
+    (modules with `from __future__ import annotations`).
 
     Raises:
         MizanRegistrationError: no request parameter, `*args`/`**kwargs`, positional-only
@@ -177,7 +180,7 @@ def inspect_function(fn: Callable[..., Any]) -> FunctionSignature:
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
     ):
         raise MizanRegistrationError(f"{where}: the first parameter must be the request (SIG-1)")
-    hints = _hints(fn)
+    hints = _hints(fn, localns)
     params = []
     for parameter in parameters[1:]:
         if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
