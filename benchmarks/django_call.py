@@ -1,0 +1,90 @@
+"""Benchmark of a whole `/call/` round trip through Django, C extension and pure twins.
+
+`python -m benchmarks.django_call` times one typical call through `django.test.Client`
+(URL routing, the middleware stack, the view) two ways: Mizan's `/call/` endpoint, and a
+hand-written Django JSON view doing the same work (json.loads, validation by hand,
+JsonResponse). The backend is fixed when `mizan` is imported, so each backend is measured
+in its own subprocess (`--worker`, with MIZAN_PURE=0 or 1); the table shows both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from typing import Any
+
+from benchmarks._timing import micros, per_call, ratio, table
+
+
+def _worker(repeat: int) -> dict[str, Any]:
+    import django
+    from django.conf import settings
+
+    from benchmarks import _django_project as project
+
+    settings.configure(**project.SETTINGS)
+    django.setup()
+
+    from django.test import Client
+
+    from mizan.core import _backend
+    from mizan.setup import mizan_module
+
+    mizan_module(project.__name__)  # registers update_profile, as discovery would
+    http = Client()
+
+    def mizan_call() -> Any:
+        return http.post("/api/mizan/call/", project.BODY, content_type="application/json")
+
+    def bare_call() -> Any:
+        return http.post("/bare/call/", project.BODY, content_type="application/json")
+
+    for name, call in (("mizan", mizan_call), ("bare", bare_call)):
+        response = call()
+        if response.status_code != 200 or json.loads(response.content)["result"]["name"] != "Ada Lovelace":
+            raise SystemExit(f"benchmarks.django_call: {name} answered {response.status_code} {response.content!r}")
+    return {"backend": _backend.BACKEND, "mizan": per_call(mizan_call, repeat), "bare": per_call(bare_call, repeat)}
+
+
+def _measure(pure: bool, repeat: int) -> dict[str, Any]:
+    env = dict(os.environ, MIZAN_PURE="1" if pure else "0")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.django_call", "--worker", "--repeat", str(repeat)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="timing repeats; the best is kept (default 5)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.worker:
+        print(json.dumps(_worker(options.repeat)))
+        return
+
+    c, py = _measure(False, options.repeat), _measure(True, options.repeat)
+    if (c["backend"], py["backend"]) != ("c", "py"):
+        sys.exit(f"benchmarks.django_call: expected backends c and py, got {c['backend']} and {py['backend']}")
+    rows = [
+        ["Mizan /call/", micros(c["mizan"]), micros(py["mizan"]), ratio(py["mizan"], c["mizan"])],
+        ["hand-written JSON view", micros(c["bare"]), micros(py["bare"]), ratio(py["bare"], c["bare"])],
+        ["Mizan / hand-written", ratio(c["mizan"], c["bare"]), ratio(py["mizan"], py["bare"]), ""],
+    ]
+    print("one /call/ round trip through django.test.Client (routing, middleware, view)")
+    print(f"Python {platform.python_version()}, best of {options.repeat}, microseconds per request\n")
+    print(table(["", "C (us)", "pure (us)", "pure/C"], rows))
+
+
+if __name__ == "__main__":
+    main()

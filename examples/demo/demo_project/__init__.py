@@ -1,0 +1,1 @@
+"""The Mizan demo project: settings, URLs and the WSGI entry point."""
