@@ -12,6 +12,7 @@ from mizan.core.signature import set_framework_response_base
 # are recognised as view-path functions (DEC-3, SIG-10).
 set_framework_response_base(HttpResponseBase)
 
+
 class SimpleMizanConfig(AppConfig):
     """Mizan without autodiscovery; register functions yourself."""
 

@@ -9,7 +9,7 @@ from typing import Any
 Loc = tuple[str | int, ...]
 
 
-class ErrorCode(str, enum.Enum):
+class ErrorCode(enum.StrEnum):
     """Wire error codes (ERR-2)."""
 
     BAD_REQUEST = "BAD_REQUEST"

@@ -120,7 +120,13 @@ def _guard(fn_class: type[ServerFunction], request: Any) -> Generator[Invoke, An
     if isinstance(requirement, str):
         check_level(requirement, request)
         return
-    check_guard_result((yield Invoke(requirement, (request,))))
+    try:
+        result = yield Invoke(requirement, (request,))
+    except Exception as exc:
+        # AUTH-1/GAP-56: a guard that raises is a bug, whatever it raised: 500.
+        logger.error("A Mizan auth guard raised", exc_info=exc)
+        raise InternalError() from exc
+    check_guard_result(result)
 
 
 def _run(fn_class: type[ServerFunction], request: Any, bound: Any) -> Generator[Invoke, Any, Any]:

@@ -14,7 +14,18 @@ from mizan.core.contexts import GLOBAL_NAME, ReactContext, is_valid_context_name
 from mizan.core.errors import MizanRegistrationError
 
 HTTP_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-OPTION_NAMES: Final = ("context", "affects", "merge", "auth", "websocket", "private", "route", "methods", "rev", "cache")
+OPTION_NAMES: Final = (
+    "context",
+    "affects",
+    "merge",
+    "auth",
+    "websocket",
+    "private",
+    "route",
+    "methods",
+    "rev",
+    "cache",
+)
 AUTH_LEVELS: Final = ("required", "staff", "superuser")
 FUNCTION_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
@@ -153,8 +164,8 @@ def _auth(value: object) -> AuthRequirement:
         return None
     if value is True or value == "required":
         return "required"
-    if value in AUTH_LEVELS:
-        return value  # type: ignore[return-value]
+    if value == "staff" or value == "superuser":
+        return value
     if callable(value) and not isinstance(value, str):
         return value
     raise MizanRegistrationError(f"auth={value!r}: use True, 'required', 'staff', 'superuser' or a callable")

@@ -49,9 +49,7 @@ def is_framework_response(value: object) -> bool:
 
 def is_response_annotation(annotation: object) -> bool:
     """True when a return annotation names a framework response type (DEC-3)."""
-    return (
-        isinstance(annotation, type) and bool(_response_bases) and issubclass(annotation, tuple(_response_bases))
-    )
+    return isinstance(annotation, type) and bool(_response_bases) and issubclass(annotation, tuple(_response_bases))
 
 
 # --- fallbacks: Pydantic validators for one node ------------------------------------------
@@ -221,7 +219,7 @@ def spec_entry(param: Param) -> tuple[str, tuple[Any, ...], int, Any]:
     default = param.default
     if isinstance(default, FieldInfo):
         # Field(...) constraints: Pydantic validates the annotated type as a whole.
-        annotated = typing.Annotated[param.annotation, default]
+        annotated: Any = typing.Annotated.__class_getitem__((param.annotation, default))  # type: ignore[attr-defined]
         node = ("delegate", PydanticFallback(annotated), None)
         if default.default_factory is not None:
             return (param.name, node, DEFAULT_FACTORY, default.default_factory)

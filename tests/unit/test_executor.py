@@ -78,8 +78,12 @@ CASES = [
     (b'{"fn":"aecho","args":{"text":"hi"}}', 200, b'{"result":{"message":"async: hi"}}'),
     (b'{"fn":"denied"}', 403, b'{"error":{"code":"FORBIDDEN","message":"Permission denied"}}'),
     (b'{"fn":"afail"}', 403, b'{"error":{"code":"FORBIDDEN","message":"nope"}}'),
-    (b'{"fn":"echo"}', 422, b'{"error":{"code":"VALIDATION_ERROR","details":{"fields":{"text":["Field required"]}},'
-     b'"message":"Input validation failed"}}'),
+    (
+        b'{"fn":"echo"}',
+        422,
+        b'{"error":{"code":"VALIDATION_ERROR","details":{"fields":{"text":["Field required"]}},'
+        b'"message":"Input validation failed"}}',
+    ),
     (b'{"fn":"nope"}', 404, b'{"error":{"code":"NOT_FOUND","message":"Function not found"}}'),
     (b"{" * 2000, 400, b'{"error":{"code":"BAD_REQUEST","message":"Invalid request body"}}'),
 ]
