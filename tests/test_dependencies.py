@@ -1,0 +1,61 @@
+"""DEP-1/DEP-1a: the declared requirements stay on the allowlist, and the packages never
+import development tools (checked on the installed metadata and by importing, not by
+reading source)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from importlib import metadata
+
+import pytest
+
+RUNTIME_ALLOWED = {"pydantic", "pyjwt"}
+EXTRA_ALLOWED = {
+    "django": {"django"},
+    "fastapi": {"fastapi"},
+    "channels": {"channels", "django"},
+    "shapes": {"django-readers", "django"},
+}
+TOOL_EXTRAS = {"dev", "bench"}
+
+
+def _requirements() -> list[tuple[str, str | None]]:
+    try:
+        declared = metadata.requires("mizan") or []
+    except metadata.PackageNotFoundError:
+        pytest.fail("the mizan distribution is not installed; run `make build` (pip install -e .)")
+    parsed = []
+    for requirement in declared:
+        name = re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        extra = re.search(r"extra\s*==\s*['\"]([^'\"]+)['\"]", requirement)
+        parsed.append((name, extra.group(1) if extra else None))
+    return parsed
+
+
+def test_dep1_runtime_requirements_are_on_the_allowlist() -> None:
+    requirements = _requirements()
+    runtime = {name for name, extra in requirements if extra is None}
+    assert runtime == RUNTIME_ALLOWED
+    for name, extra in requirements:
+        if extra is not None and extra not in TOOL_EXTRAS:
+            assert name in EXTRA_ALLOWED.get(extra, set()), f"{name} in extra {extra!r} is not on the DEP-1 allowlist"
+    assert "redis" not in {name for name, _ in requirements}  # hiredis lives inside the extension
+
+
+def test_dep1a_packages_never_import_tools() -> None:
+    tools = sorted({name for name, extra in _requirements() if extra in TOOL_EXTRAS} - {"django"})
+    modules = [t.replace("-", "_").replace("django_ninja", "ninja") for t in tools]
+    script = (
+        "import sys, os\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tests.django.project.settings')\n"
+        "import django; django.setup()\n"
+        "import mizan, mizan.core, mizan.core.executor, mizan.views, mizan.urls, mizan.setup, mizan.checks\n"
+        f"bad = [m for m in {modules!r} if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=os.getcwd())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
