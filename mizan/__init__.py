@@ -5,7 +5,8 @@ This module only re-exports the public API; it imports without Django installed.
 
 from __future__ import annotations
 
-from mizan.core import GlobalContext, ReactContext, ServerFunction, client, get_user
+from mizan.client import GlobalContext, ReactContext, ServerFunction, client  # binds `client` over the submodule
+from mizan.core import get_user
 from mizan.core.errors import (
     BadRequest,
     ErrorCode,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import enum
 from typing import Any, Literal
 
@@ -387,3 +388,15 @@ def test_function_server_function_call_takes_an_input_instance() -> None:
 
     assert issubclass(f, FunctionServerFunction)
     assert f("req").call(f.Input(a=1)) == "req:1:x"  # type: ignore[misc]
+
+
+def test_public_import_surface() -> None:
+    import importlib
+
+    importlib.import_module("mizan.client")  # the §0.6 re-export module
+    import mizan
+    from mizan.core import client as core_client
+
+    assert mizan.client is core_client  # the submodule never shadows the decorator
+    assert importlib.import_module("mizan.client").__name__ == "mizan.client"
+    assert sys.modules["mizan.client"].client is core_client
