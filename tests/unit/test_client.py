@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import enum
+import sys
 from typing import Any, Literal
 
 import pydantic
