@@ -117,9 +117,6 @@ if ! venv_ok; then
     fi
     say "creating $VENV with $PYTHON ($PY_VER)"
     "$PYTHON" -m venv "$VENV"
-    # setup.py is also run directly (`make build`), so the venv's own setuptools must
-    # satisfy [build-system] requires, not only pip's isolated build environment.
-    "$VENV/bin/python" -m pip install -q --upgrade pip 'setuptools>=68' wheel
 fi
 
 # --- 3. Editable install -----------------------------------------------------------------
@@ -139,6 +136,9 @@ install_stale() {
 if install_stale; then
     say "pip install -e '.[dev]' (builds the C extension in place)"
     rm -f "$STAMP"
+    # setup.py is also run directly (`make build`), so the venv's own setuptools must
+    # satisfy [build-system] requires, not only pip's isolated build environment.
+    "$VENV/bin/python" -m pip install -q --upgrade pip 'setuptools>=68' wheel
     "$VENV/bin/python" -m pip install -q -e '.[dev]'
     touch "$STAMP"
 fi
