@@ -1,0 +1,42 @@
+/* mzpy.h - common include of the binding files: Python.h first, then the
+ * per-module state and its accessors. Only mzpy_* files include this. */
+#ifndef MIZAN_MZPY_H
+#define MIZAN_MZPY_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "mz_base.h"
+
+/* Per-module state (m_size = sizeof(mz_state)). Every field is a strong
+ * reference; m_traverse and m_clear in mzpy_module.c list them in this order
+ * (tests/test_cpylint.py checks it). */
+typedef struct mz_state {
+    PyObject *ParseError;         /* mizan.core.errors.ParseError */
+    PyObject *EncodeError;        /* mizan.core.errors.EncodeError */
+    PyObject *ValidationError;    /* mizan.core.errors.ValidationError */
+    PyTypeObject *ParamSpecType;  /* mizan._speedups.ParamSpec */
+    PyObject *str_field_required; /* "Field required", interned */
+} mz_state;
+
+/* The module definition, for PyType_GetModuleByDef. */
+extern PyModuleDef mzpy_module_def;
+
+/* State of `module` (a BORROWED pointer valid while the module lives). */
+static inline mz_state *
+mzpy_state(PyObject *module)
+{
+    return (mz_state *)PyModule_GetState(module);
+}
+
+/* State of the module that defined heap type `tp` (BORROWED), or NULL with
+ * an exception set. */
+static inline mz_state *
+mzpy_state_by_type(PyTypeObject *tp)
+{
+    PyObject *module = PyType_GetModuleByDef(tp, &mzpy_module_def);
+
+    return module == NULL ? NULL : mzpy_state(module);
+}
+
+#endif /* MIZAN_MZPY_H */

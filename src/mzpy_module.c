@@ -1,0 +1,127 @@
+/* mzpy_module.c - module definition of mizan._speedups: multi-phase init,
+ * the exec step (error classes, heap types, interned strings) and the state
+ * traverse/clear/free functions. */
+#include "mzpy.h"
+
+#include <jansson.h>
+
+#include "mzpy_api.h"
+#include "mzpy_validate.h"
+
+/* Borrow a class from mizan.core.errors into a strong reference. */
+static int
+import_error_class(PyObject *errors, const char *name, PyObject **out)
+{
+    *out = PyObject_GetAttrString(errors, name);
+    return *out == NULL ? -1 : 0;
+}
+
+static int
+module_exec(PyObject *module)
+{
+    mz_state *state = mzpy_state(module);
+    PyObject *errors = NULL;
+    int rc = -1;
+
+    /* Process-wide jansson setting, idempotent: seed the hash function now,
+     * from /dev/urandom, before any thread parses. */
+    json_object_seed(0);
+
+    errors = PyImport_ImportModule("mizan.core.errors");
+    if (errors == NULL) {
+        goto done;
+    }
+    if (import_error_class(errors, "ParseError", &state->ParseError) < 0 ||
+        import_error_class(errors, "EncodeError", &state->EncodeError) < 0 ||
+        import_error_class(
+            errors, "ValidationError", &state->ValidationError) < 0) {
+        goto done;
+    }
+    state->ParamSpecType = (PyTypeObject *)PyType_FromModuleAndSpec(
+        module, &mzpy_paramspec_spec, NULL);
+    if (state->ParamSpecType == NULL ||
+        PyModule_AddType(module, state->ParamSpecType) < 0) {
+        goto done;
+    }
+    state->str_field_required = PyUnicode_InternFromString("Field required");
+    if (state->str_field_required == NULL) {
+        goto done;
+    }
+    rc = 0;
+
+done:
+    Py_XDECREF(errors);
+    return rc;
+}
+
+static int
+module_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    mz_state *state = mzpy_state(module);
+
+    Py_VISIT(state->ParseError);
+    Py_VISIT(state->EncodeError);
+    Py_VISIT(state->ValidationError);
+    Py_VISIT(state->ParamSpecType);
+    Py_VISIT(state->str_field_required);
+    return 0;
+}
+
+static int
+module_clear(PyObject *module)
+{
+    mz_state *state = mzpy_state(module);
+
+    Py_CLEAR(state->ParseError);
+    Py_CLEAR(state->EncodeError);
+    Py_CLEAR(state->ValidationError);
+    Py_CLEAR(state->ParamSpecType);
+    Py_CLEAR(state->str_field_required);
+    return 0;
+}
+
+static void
+module_free(void *module)
+{
+    (void)module_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, (void *)module_exec},
+#if PY_VERSION_HEX >= 0x030C0000
+    /* No process-wide mutable state of our own; jansson keeps only its hash
+     * seed, set once. Each interpreter imports its own error classes. */
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+    {0, NULL},
+};
+
+PyDoc_STRVAR(
+    module_doc,
+    "C hot path of Mizan: request parsing, argument validation and\n"
+    "the canonical JSON writer. mizan.core._py holds the pure-Python\n"
+    "twin of every function here.");
+
+PyModuleDef mzpy_module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "mizan._speedups",
+    .m_doc = module_doc,
+    .m_size = sizeof(mz_state),
+    .m_methods = mzpy_api_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
+};
+
+/* The only exported symbol (-fvisibility=hidden hides everything else).
+ * Returns the module definition for multi-phase init (a BORROWED
+ * reference, as PyModuleDef_Init specifies). */
+PyMODINIT_FUNC
+PyInit__speedups(void);
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    return PyModuleDef_Init(&mzpy_module_def);
+}
