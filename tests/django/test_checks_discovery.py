@@ -1,0 +1,230 @@
+"""The `mizan.E001` system check (REG-9 (b)) and `clients.py` discovery (DISC-1..3, DISC-4)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core import checks
+from django.core.checks import Error
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+
+from mizan import ServerFunction, client
+from mizan.apps import MizanConfig
+from mizan.checks import check_registry
+from mizan.core import registry
+from mizan.setup import autodiscover, mizan_clients, mizan_module
+from tests.django.conftest import STARTUP_REGISTRY, MizanClient, assert_json
+from tests.django.project.testapp import clients as testapp
+
+TESTAPP = "tests.django.project.testapp"
+CLIENTS = f"{TESTAPP}.clients"
+HINT = "Declare the context or register the function that affects=/merge= names."
+
+
+def _testapp_functions() -> dict[str, type]:
+    """Every ServerFunction class `clients.py` defines, by attribute name."""
+    return {
+        name: value
+        for name, value in vars(testapp).items()
+        if isinstance(value, type)
+        and issubclass(value, ServerFunction)
+        and value.__module__ == CLIENTS
+        and not name.startswith("_")
+    }
+
+
+def _register_invalid() -> None:
+    @client(affects="no_such_context")
+    def bad_affects(request: Any) -> None:
+        return None
+
+    @client(merge="no_such_merge_target")
+    def bad_merge(request: Any) -> None:
+        return None
+
+    registry.register(bad_affects, "bad_affects")
+    registry.register(bad_merge, "bad_merge")
+
+
+# --- REG-9 (b): the system check ----------------------------------------------------------
+
+
+def test_reg9_check_passes_for_valid_registry() -> None:
+    """REG-9: a valid registry produces no `mizan` check messages."""
+    assert checks.run_checks(tags=["mizan"]) == []
+    assert check_registry(None) == []
+
+
+def test_reg9_check_reports_e001_per_problem() -> None:
+    """REG-9/STYLE B7: an invalid registry yields one `mizan.E001` Error per problem."""
+    _register_invalid()
+    found = checks.run_checks(tags=["mizan"])
+    assert found == check_registry(None)
+    assert [m.id for m in found] == ["mizan.E001", "mizan.E001"]
+    assert all(isinstance(m, Error) and m.hint == HINT for m in found)
+    assert "bad_affects" in found[0].msg and "no_such_context" in found[0].msg
+    assert "bad_merge" in found[1].msg and "no_such_merge_target" in found[1].msg
+
+
+def test_reg9_check_registered_under_mizan_tag() -> None:
+    """REG-9: the check is registered with Django under the tag `mizan`."""
+    assert "mizan" in checks.registry.registry.tags_available()
+
+
+def test_reg9_check_fails_manage_py_check() -> None:
+    """REG-9: `manage.py check` refuses to pass with an invalid registry."""
+    _register_invalid()
+    with pytest.raises(SystemCheckError, match="mizan.E001"):
+        call_command("check", tags=["mizan"])
+
+
+def test_reg9_check_with_override_settings_still_reports() -> None:
+    """STYLE B7: checks tested under override_settings (a settings change does not hide E001)."""
+    _register_invalid()
+    with override_settings(MIZAN_APPS_ROOT="tests.django.project"):
+        assert [m.id for m in check_registry(None)] == ["mizan.E001", "mizan.E001"]
+
+
+def test_reg9_check_clear_after_fix() -> None:
+    """REG-9: once the missing context exists, the check passes again."""
+
+    @client(affects="later_context")
+    def later_affects(request: Any) -> None:
+        return None
+
+    registry.register(later_affects, "later_affects")
+    assert [m.id for m in check_registry(None)] == ["mizan.E001"]
+
+    @client(context="later_context")
+    def later_member(request: Any) -> int:
+        return 1
+
+    registry.register(later_member, "later_member")
+    assert check_registry(None) == []
+
+
+# --- DISC-1/2: startup autodiscovery ---------------------------------------------------------
+
+
+def test_disc1_app_config_is_mizan_config() -> None:
+    """DISC-4: `mizan` in INSTALLED_APPS uses the autodiscovering MizanConfig by default."""
+    assert type(apps.get_app_config("mizan")) is MizanConfig
+
+
+def test_disc2_testapp_registered_at_startup_under_attribute_names() -> None:
+    """DISC-1/DISC-2: `MizanConfig.ready()` imported testapp's `clients.py` and registered
+    every ServerFunction it defines under its attribute name, and nothing else."""
+    defined = _testapp_functions()
+    assert "echo" in defined and "user_orders" in defined
+    assert STARTUP_REGISTRY == defined
+
+
+def test_disc2_startup_registered_classes_are_the_module_objects() -> None:
+    """DISC-2: the registered class is the object `@client` returned (DEC-1)."""
+    assert STARTUP_REGISTRY["echo"] is testapp.echo
+    assert registry.get_function("echo") is testapp.echo
+
+
+def test_disc2_imported_class_not_registered() -> None:
+    """DISC-2: `clients.py` imports `shared_ping` (as `imported_ping`); it is registered
+    under neither name."""
+    assert testapp.imported_ping is testapp.shared_ping
+    assert "imported_ping" not in STARTUP_REGISTRY
+    assert "shared_ping" not in STARTUP_REGISTRY
+    assert registry.name_of(testapp.shared_ping) is None
+
+
+def test_disc2_imported_class_not_callable(mizan: MizanClient) -> None:
+    """DISC-2: and so it is not reachable over `/call/`."""
+    assert_json(mizan.call("imported_ping"), 404, b'{"error":{"code":"NOT_FOUND","message":"Function not found"}}')
+
+
+def test_disc2_rediscovery_registers_nothing_twice() -> None:
+    """DISC-2: discovering again skips classes already registered (no error, no duplicates)."""
+    assert mizan_module(CLIENTS) == []
+    assert autodiscover() == []
+    assert registry.get_all_functions() == STARTUP_REGISTRY
+
+
+# --- DISC-1..3: mizan_clients / mizan_module -----------------------------------------------
+
+
+@pytest.mark.parametrize("root", ["tests.django.project", TESTAPP])
+def test_disc1_mizan_clients_registers_apps_under_root(root: str) -> None:
+    """DISC-1: `mizan_clients(root)` visits apps equal to or under `root` and registers."""
+    registry.clear_registry()
+    names = mizan_clients(root)
+    assert sorted(names) == sorted(STARTUP_REGISTRY)
+    assert registry.get_all_functions() == STARTUP_REGISTRY
+
+
+@pytest.mark.parametrize("root", ["tests.django.project.test", "tests.django.proj", "testapp", "django.contrib"])
+def test_disc1_mizan_clients_root_is_a_dotted_prefix(root: str) -> None:
+    """DISC-1: `root` matches whole dotted segments only; apps without `clients` are skipped."""
+    registry.clear_registry()
+    assert mizan_clients(root) == []
+    assert registry.get_all_functions() == {}
+
+
+def test_disc1_missing_clients_module_is_not_an_error() -> None:
+    """DISC-1: an app without the layer module is skipped silently."""
+    registry.clear_registry()
+    assert mizan_clients("tests.django.project", layer="no_such_layer") == []
+    assert mizan_clients("django.contrib.auth") == []
+
+
+def test_disc1_import_error_inside_existing_module_propagates() -> None:
+    """DISC-1: an ImportError raised inside an existing layer module propagates."""
+    with pytest.raises(ImportError, match="mizan_tests_no_such_dependency"):
+        mizan_clients("tests.django.project", layer="broken_layer")
+
+
+def test_disc1_custom_layer_name() -> None:
+    """DISC-1: `layer=` names another module (here `shared_functions`)."""
+    names = mizan_clients("tests.django.project", layer="shared_functions")
+    assert names == ["shared_ping"]
+    assert registry.get_function("shared_ping") is testapp.shared_ping
+
+
+def test_disc3_mizan_module_registers_one_module() -> None:
+    """DISC-3: `mizan_module(path)` registers the classes that module defines."""
+    assert mizan_module(f"{TESTAPP}.shared_functions") == ["shared_ping"]
+    assert registry.get_function("shared_ping") is testapp.shared_ping
+
+
+def test_disc3_mizan_module_after_clear_restores_testapp() -> None:
+    """DISC-3: after `clear_registry()`, `mizan_module` on the (already imported) clients
+    module registers everything it defines again."""
+    registry.clear_registry()
+    assert registry.get_all_functions() == {}
+    assert sorted(mizan_module(CLIENTS)) == sorted(STARTUP_REGISTRY)
+    assert registry.get_all_functions() == STARTUP_REGISTRY
+
+
+def test_disc2_explicit_register_in_module_is_kept() -> None:
+    """DISC-2/REG-3: a class the module registers itself keeps its explicit name and is not
+    registered again under its attribute name; non-ServerFunction classes are ignored."""
+    module = f"{TESTAPP}.explicit_clients"
+    sys.modules.pop(module, None)
+    assert mizan_module(module) == ["discovered_fn"]
+    explicit = sys.modules[module]
+    assert registry.get_function("explicitly_named") is explicit.explicit_fn  # type: ignore[attr-defined]
+    assert registry.get_function("explicit_fn") is None
+    assert registry.get_function("_Hidden") is None
+
+
+def test_disc_discovered_function_is_callable(mizan: MizanClient) -> None:
+    """DISC-3 + RPC: a function registered by `mizan_module` at run time is callable."""
+    mizan_module(f"{TESTAPP}.shared_functions")
+    assert_json(mizan.call("shared_ping"), 200, b'{"result":"pong"}')
+
+
+def test_reg3_reregistering_same_class_is_a_noop() -> None:
+    """REG-3: registering the same class under the same name again changes nothing."""
+    registry.register(testapp.echo, "echo")
+    assert registry.get_all_functions() == STARTUP_REGISTRY
