@@ -269,3 +269,59 @@ def test_err8_huge_valid_json_under_default_limit(mizan: MizanClient) -> None:
     body = json.dumps({"fn": "bulk", "args": {"items": items}}, ensure_ascii=False).encode()
     assert 2_000_000 < len(body) < 2_621_440
     assert_json(mizan.post(body), 200, b'{"result":55000}')
+
+
+# --- Django's own request-parsing limits -------------------------------------------------
+
+
+def test_err8_form_encoded_body_with_too_many_fields_is_400_envelope(mizan: MizanClient) -> None:
+    """RPC-7/ERR-8: a form-encoded body is parsed as JSON; one with more fields than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS (which Django's CSRF check trips over while looking for
+    `csrfmiddlewaretoken`) is still Mizan's 400 envelope with `no-store`, not Django's
+    HTML 400 page."""
+    body = "&".join(f"k{i}=1" for i in range(1001))
+    assert_bad_request(mizan.post(body, content_type="application/x-www-form-urlencoded"))
+
+
+def test_err8_multipart_without_boundary_is_400_envelope(mizan: MizanClient) -> None:
+    """RPC-7/ERR-8: a malformed multipart body (no boundary) → 400 envelope, not HTML."""
+    response = mizan.django.generic(
+        "POST",
+        "/api/mizan/call/",
+        b'{"fn":"echo","args":{"text":"x"}}',
+        content_type="multipart/form-data",
+        HTTP_X_CSRFTOKEN=mizan.token,
+    )
+    assert_bad_request(response)
+
+
+def test_err8_nul_in_string_value_accepted(mizan: MizanClient) -> None:
+    """ERR-8: `\\u0000` inside a string value is valid JSON and round-trips escaped."""
+    assert_json(
+        mizan.post(rb'{"fn":"echo","args":{"text":"a\u0000b"}}'), 200, rb'{"result":{"message":"echo: a\u0000b"}}'
+    )
+
+
+def test_err8_nul_in_object_key_rejected_in_both_modes(mizan: MizanClient) -> None:
+    """ERR-8 (as decided in mizan/core/_py/json.py, mirroring jansson): `\\u0000` in an
+    object key is refused with 400 in C and pure mode alike."""
+    assert_bad_request(mizan.post(rb'{"fn":"echo","args":{"text":"a","k\u0000":1}}'))
+
+
+@pytest.mark.parametrize(
+    "body", [b"\xef\xbb\xbf" + b'{"fn":"echo","args":{"text":"x"}}', b'{"fn":"echo","args":{"text":"x"}}\x00']
+)
+def test_err8_bom_and_trailing_nul_are_400(mizan: MizanClient, body: bytes) -> None:
+    """ERR-8: a UTF-8 BOM or a trailing NUL byte is not part of a JSON text → 400."""
+    assert_bad_request(mizan.post(body))
+
+
+@pytest.mark.parametrize("token", [b"01", b"-", b".5", b"1.", b"+1", b"0x10", b"1e", b"--1"])
+def test_err8_invalid_number_grammar_is_400(mizan: MizanClient, token: bytes) -> None:
+    """ERR-8: numbers outside JSON's grammar → 400."""
+    assert_bad_request(mizan.post(b'{"fn":"count_call","args":{"n":' + token + b"}}"))
+
+
+def test_err8_surrounding_whitespace_accepted(mizan: MizanClient) -> None:
+    """JSON whitespace around the document is fine."""
+    assert_json(mizan.post(b' \n\t{"fn":"echo","args":{"text":"ws"}} \r\n'), 200, b'{"result":{"message":"echo: ws"}}')

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +26,7 @@ from tests.django.project.testapp import clients as testapp
 
 TESTAPP = "tests.django.project.testapp"
 CLIENTS = f"{TESTAPP}.clients"
+ROOT = Path(__file__).resolve().parents[2]
 HINT = "Declare the context or register the function that affects=/merge= names."
 
 
@@ -228,3 +232,22 @@ def test_reg3_reregistering_same_class_is_a_noop() -> None:
     """REG-3: registering the same class under the same name again changes nothing."""
     registry.register(testapp.echo, "echo")
     assert registry.get_all_functions() == STARTUP_REGISTRY
+
+
+def test_disc1_single_module_app_does_not_break_startup() -> None:
+    """DISC-1: an installed app that is a plain module (no package, so no `clients`
+    submodule can exist) is skipped; Django starts and testapp is still discovered.
+    Run in a subprocess because the failure happens inside `django.setup()`."""
+    script = (
+        "import django; django.setup()\n"
+        "from mizan.core.registry import get_all_functions\n"
+        "from mizan.setup import mizan_clients\n"
+        "assert 'echo' in get_all_functions()\n"
+        "assert mizan_clients('tests.django.project.plain_app') == []\n"
+        "print('ok')\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.django.project.settings_plain_app"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr[-2000:]

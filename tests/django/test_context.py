@@ -297,3 +297,17 @@ def test_bnd2_list_params_unsupported_in_bundles(mizan: MizanClient) -> None:
     """BND-2/GAP-53: query values are single strings, so a `list[...]` member param given a
     value fails validation (list params are unsupported in bundles)."""
     assert_validation(mizan.ctx("filters", "tags=a&tags=b"), {"tags": ["Input should be a valid list"]})
+
+
+def test_bnd2_too_many_query_fields_answers_in_mizan_format(mizan: MizanClient) -> None:
+    """BND-2/BND-6: a query string with more keys than DATA_UPLOAD_MAX_NUMBER_FIELDS
+    (all undeclared) must still be a Mizan response (JSON, `no-store`): either the bundle
+    with the extra keys ignored, or the 400 envelope — never Django's HTML 400 page."""
+    noise = "&".join(f"k{i}=1" for i in range(1001))
+    response = mizan.ctx("user", f"user_id=5&{noise}")
+    assert (response.status_code, response.content) in {
+        (200, USER_5),
+        (400, b'{"error":{"code":"BAD_REQUEST","message":"Invalid request body"}}'),
+    }
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"
