@@ -117,6 +117,16 @@ def test_auth1_raising_guard_is_500(mizan: MizanClient, fn: str, caplog: pytest.
     assert any(r.name == "mizan" and r.exc_info and "guard bug" in str(r.exc_info[1]) for r in caplog.records)
 
 
+def test_auth1_guard_raising_permission_error_is_500(mizan: MizanClient) -> None:
+    """AUTH-1/GAP-56: "A callable that raises → 500 INTERNAL_ERROR" — also when what it
+    raises is a PermissionError (the ERR-3 PermissionError → 403 row is about function
+    bodies, ERR-5); the guard's text is not sent."""
+    response = mizan.call("permission_guarded")
+    assert_internal(response)
+    assert b"guard says no" not in response.content
+    assert testapp.CALLS["permission_guarded"] == 0
+
+
 def test_auth1_guard_before_validation_anonymous(mizan: MizanClient) -> None:
     """AUTH-1: anonymous + invalid args on `auth=True` → 401, never 422; body not run."""
     assert_json(mizan.call("secure_add", {"a": "x", "b": []}), 401, UNAUTHORIZED)

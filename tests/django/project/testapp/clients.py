@@ -275,6 +275,16 @@ async def _async_broken_guard(request: Any) -> bool:
     raise RuntimeError("async guard bug")
 
 
+def _permission_guard(request: Any) -> bool:
+    raise PermissionError("guard says no")
+
+
+@client(auth=_permission_guard)
+def permission_guarded(request: Any) -> str:
+    CALLS["permission_guarded"] += 1
+    return "never"
+
+
 @client(auth=_none_guard)
 def none_guarded(request: Any) -> str:
     CALLS["none_guarded"] += 1
