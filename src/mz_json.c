@@ -107,6 +107,13 @@ mz_json_parse(const char *buf,
          * not JSON. */
         return mz_error_set(err, MZ_E_MALFORMED, MZ_REASON_MALFORMED);
     }
+    /* A raw NUL byte is never valid JSON (a control character inside a
+     * string, no token outside), but jansson 2.14's lexer silently drops one
+     * that directly follows a number or keyword ("[1\0]" parses as [1]):
+     * refuse it before jansson sees it. */
+    if (memchr(buf, '\0', len) != NULL) {
+        return mz_error_set(err, MZ_E_MALFORMED, MZ_REASON_MALFORMED);
+    }
     root = json_loadb(buf, len, MZ_JSON_FLAGS, &jerr);
     if (root == NULL) {
         return map_jansson_error(&jerr, err);

@@ -77,6 +77,10 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
         raise _Reject("duplicate key")
+    # jansson (2.14) cannot hold NUL in an object key and refuses it; \u0000 in
+    # string values is fine for both backends.
+    if any("\x00" in key for key in obj):
+        raise _Reject("NUL in object key")
     return obj
 
 
@@ -88,6 +92,15 @@ def _has_surrogate(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_surrogate(v) for v in value)
     return False
+
+
+def _as_bytes(data: object) -> bytes:
+    """The bytes of any bytes-like object (C: the buffer protocol)."""
+    try:
+        view = memoryview(data)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"a bytes-like object is required, not '{type(data).__name__}'") from None
+    return view.tobytes()
 
 
 def parse_json(data: bytes, max_size: int | None, max_depth: int, /) -> Any:
@@ -104,9 +117,10 @@ def parse_json(data: bytes, max_size: int | None, max_depth: int, /) -> Any:
     Raises:
         ParseError: size, then depth, then anything the strict grammar refuses: invalid
             UTF-8, NaN/Infinity, integers outside int64, float overflow, duplicate object
-            keys, lone surrogate escapes, trailing data.
+            keys, NUL in an object key, lone surrogate escapes, trailing data.
+        TypeError: `data` is not a bytes-like object.
     """
-    data = bytes(data)
+    data = _as_bytes(data)
     _check_size(data, max_size)
     _check_depth(data, max_depth)
     try:
@@ -161,7 +175,7 @@ def _escape(match: re.Match[str]) -> str:
 
 def _string(text: str) -> bytes:
     try:
-        raw = text.encode("utf-8")
+        raw = str.encode(text, "utf-8")
     except UnicodeEncodeError:
         raise EncodeError("string is not valid Unicode") from None
     if _NEEDS_ESCAPE.search(text) is None:
@@ -169,10 +183,15 @@ def _string(text: str) -> bytes:
     return b'"' + _NEEDS_ESCAPE.sub(_escape, text).encode("utf-8") + b'"'
 
 
+# Types are tested on type(value) (a real subclass counts as its base, a proxy whose
+# __class__ claims to be one does not) and subclasses' overridable methods are never
+# called: the unbound base methods read the stored data, as the C writer does.
+
+
 def _key(key: object) -> str:
-    if isinstance(key, str):
-        return key
-    if isinstance(key, int) and not isinstance(key, bool):
+    if issubclass(type(key), str):
+        return str.__str__(key)
+    if issubclass(type(key), int) and type(key) is not bool:
         return int.__repr__(key)
     raise EncodeError("object keys must be str or int")
 
@@ -184,19 +203,19 @@ def _write(value: Any, default: Callable[[Any], Any] | None, out: list[bytes], d
         out.append(b"true")
     elif value is False:
         out.append(b"false")
-    elif isinstance(value, str):
+    elif issubclass(kind := type(value), str):
         out.append(_string(value))
-    elif isinstance(value, int):
+    elif issubclass(kind, int):
         out.append(int.__repr__(value).encode("ascii"))
-    elif isinstance(value, float):
+    elif issubclass(kind, float):
         if not math.isfinite(value):
             raise EncodeError("NaN and Infinity are not valid JSON")
         out.append(float.__repr__(value).encode("ascii"))
-    elif isinstance(value, dict | list | tuple):
+    elif issubclass(kind, dict | list | tuple):
         if depth >= ENCODE_MAX_DEPTH:
             raise EncodeError(REASON_TOO_DEEP)
-        if isinstance(value, dict):
-            items = sorted(((_key(k), v) for k, v in value.items()), key=lambda kv: kv[0])
+        if issubclass(kind, dict):
+            items = sorted(((_key(k), v) for k, v in dict.items(value)), key=lambda kv: kv[0])
             out.append(b"{")
             for index, (key, item) in enumerate(items):
                 if index:
@@ -209,7 +228,8 @@ def _write(value: Any, default: Callable[[Any], Any] | None, out: list[bytes], d
             out.append(b"}")
         else:
             out.append(b"[")
-            for index, item in enumerate(value):
+            iterate = list.__iter__ if issubclass(kind, list) else tuple.__iter__
+            for index, item in enumerate(iterate(value)):
                 if index:
                     out.append(b",")
                 _write(item, default, out, depth + 1, False)

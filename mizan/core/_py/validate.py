@@ -52,11 +52,16 @@ Fallback = Callable[[Any], tuple[bool, Any]]
 class ParamSpec:
     """The compiled, immutable parameter list of one function."""
 
-    __slots__ = ("_params", "names")
+    __slots__ = ("_names", "_params")
 
     def __init__(self, params: tuple[tuple[str, tuple[Any, ...], int, Any], ...]) -> None:
         self._params = params
-        self.names: tuple[str, ...] = tuple(p[0] for p in params)
+        self._names: tuple[str, ...] = tuple(p[0] for p in params)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The parameter names, in order (read-only, as on the C type)."""
+        return self._names
 
     def __repr__(self) -> str:
         return f"<ParamSpec {', '.join(self.names)}>"
@@ -188,15 +193,17 @@ def validate_args(spec: ParamSpec, args: dict[str, Any], /) -> tuple[dict[str, A
     """
     if not isinstance(spec, ParamSpec):
         raise TypeError("spec must be a ParamSpec")
-    if not isinstance(args, dict):
+    # type(), not isinstance(): a proxy claiming to be a dict is refused, and a dict
+    # subclass is read through dict's own methods, as the C unit reads it.
+    if not issubclass(type(args), dict):
         raise TypeError("args must be a dict")
     kwargs: dict[str, Any] = {}
     supplied: list[str] = []
     errors: list[tuple[Loc, str]] = []
     for name, node, default_kind, default in spec._params:
-        if name in args:
+        if dict.__contains__(args, name):
             supplied.append(name)
-            ok, result = _validate(node, args[name], (name,), errors)
+            ok, result = _validate(node, dict.__getitem__(args, name), (name,), errors)
             if ok:
                 kwargs[name] = result
         elif default_kind == REQUIRED:
