@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 from mizan.core.discovery import mizan_module
 from mizan.core.registry import (
     clear_registry,
@@ -19,14 +17,15 @@ from mizan.core.registry import (
 
 def _discover(apps_root: str | None, layer: str) -> list[str]:
     from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
 
     registered: list[str] = []
     for config in apps.get_app_configs():
         if apps_root is not None and config.name != apps_root and not config.name.startswith(apps_root + "."):
             continue
-        module = f"{config.name}.{layer}"
-        if importlib.util.find_spec(module) is not None:
-            registered += mizan_module(module)
+        # module_has_submodule: a single-module app (no __path__) simply has no layer.
+        if module_has_submodule(config.module, layer):
+            registered += mizan_module(f"{config.name}.{layer}")
     return registered
 
 

@@ -10,8 +10,10 @@ from collections.abc import Awaitable
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.views.decorators.csrf import csrf_exempt
 
@@ -22,8 +24,10 @@ from mizan.core.executor import (
     call_pipeline,
     context_pipeline,
     error_response,
+    form_call_pipeline,
     json_response,
     method_not_allowed,
+    registry_error,
     run_sync,
 )
 
@@ -63,18 +67,34 @@ def _csrf_rejected(request: HttpRequest) -> bool:
     return middleware.process_view(request, None, (), {}) is not None
 
 
+# Django refusing to parse a request: oversize body (RequestDataTooBig), too many fields or
+# files (TooManyFieldsSent/TooManyFilesSent), malformed multipart, a client that went away.
+_UNREADABLE = (SuspiciousOperation, MultiPartParserError, RawPostDataException, UnreadablePostError)
+
+
 @csrf_exempt
 def call(request: HttpRequest) -> HttpResponseBase:
-    """`POST /call/` (RPC-2). Session identity: CSRF applies (AUTH-6)."""
+    """`POST /call/` (RPC-2): JSON body, or the multipart upload form (RPC-7).
+
+    Session identity: CSRF applies (AUTH-6).
+    """
     if request.method != "POST":
         return to_django(method_not_allowed(("POST",)))
+    settings = get_settings()
     try:
-        if _csrf_rejected(request):
-            return to_django(error_response(Forbidden(MSG_CSRF)))
-        body = request.body
-    except RequestDataTooBig:  # larger than DATA_UPLOAD_MAX_MEMORY_SIZE (ERR-8)
+        if request.content_type == "multipart/form-data":
+            # Django's CSRF check parses the multipart body; reuse what it parsed.
+            if _csrf_rejected(request):
+                return to_django(error_response(Forbidden(MSG_CSRF)))
+            fields = {key: request.POST.getlist(key) for key in request.POST}
+            pipeline = form_call_pipeline(request, fields, list(request.FILES), settings)
+        else:
+            if _csrf_rejected(request):
+                return to_django(error_response(Forbidden(MSG_CSRF)))
+            pipeline = call_pipeline(request, request.body, settings)
+    except _UNREADABLE:
         return to_django(error_response(BadRequest()))
-    return to_django(run_sync(call_pipeline(request, body, get_settings()), _resolve))
+    return to_django(run_sync(pipeline, _resolve))
 
 
 @csrf_exempt
@@ -82,7 +102,10 @@ def context(request: HttpRequest, name: str) -> HttpResponseBase:
     """`GET /ctx/<name>/`: query values are strings; a repeated key keeps its last value (BND-2)."""
     if request.method != "GET":
         return to_django(method_not_allowed(("GET",)))
-    query = {key: request.GET[key] for key in request.GET}
+    try:
+        query = {key: request.GET[key] for key in request.GET}
+    except SuspiciousOperation:  # more than DATA_UPLOAD_MAX_NUMBER_FIELDS keys
+        return to_django(error_response(BadRequest()))
     return to_django(run_sync(context_pipeline(request, name, query), _resolve))
 
 
@@ -91,6 +114,13 @@ def session(request: HttpRequest) -> HttpResponseBase:
     """`GET /session/`: `{"csrfToken": ...}` and the `csrftoken` cookie (SESS-1)."""
     if request.method != "GET":
         return to_django(method_not_allowed(("GET",)))
+    failure = registry_error()
+    if failure is not None:
+        return to_django(failure)
     response = to_django(json_response(200, {"csrfToken": get_token(request)}))
-    # Sets the cookie even when CsrfViewMiddleware is not installed; a no-op when it is.
-    return _csrf_middleware().process_response(request, response)
+    # Sets the cookie even when CsrfViewMiddleware is not installed (a no-op when it is).
+    # Django's helper also adds `Vary: Cookie`, which Mizan never emits itself (GAP-64).
+    response = _csrf_middleware().process_response(request, response)
+    if "Vary" in response:
+        del response["Vary"]
+    return response

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from mizan.core import _backend, registry
 from mizan.core.auth import check_guard_result, check_level
 from mizan.core.client import ServerFunction
 from mizan.core.errors import (
+    BadRequest,
     Forbidden,
     InternalError,
     MethodNotAllowed,
@@ -106,7 +107,8 @@ def as_mizan_error(exc: BaseException) -> MizanError:
 # --- shared steps ------------------------------------------------------------------------
 
 
-def _registry_error() -> MizanResponse | None:
+def registry_error() -> MizanResponse | None:
+    """The 500 every endpoint answers while the registry is invalid (REG-9), else None."""
     if registry.cached_registry_problems():
         return error_response(InternalError(MSG_REGISTRY))
     return None
@@ -138,12 +140,55 @@ def _run(fn_class: type[ServerFunction], request: Any, bound: Any) -> Generator[
 
 
 def call_pipeline(request: Any, body: bytes, settings: MizanSettings) -> Pipeline:
-    """RPC-2 steps 3-11 for one `/call/` body (the adapter did method, tokens and CSRF)."""
+    """RPC-2 steps 3-11 for one JSON `/call/` body (the adapter did method, tokens, CSRF)."""
     try:
         name, args = _backend.parse_call(body, settings.max_body_bytes, settings.max_depth)
     except MizanError as exc:
         return error_response(exc)
-    failure = _registry_error()
+    return (yield from dispatch_pipeline(request, name, args))
+
+
+def form_call_pipeline(
+    request: Any, fields: Mapping[str, Sequence[str]], file_fields: Collection[str], settings: MizanSettings
+) -> Pipeline:
+    """`/call/` sent as `multipart/form-data` (RPC-7, UPL-2): one text part `fn`, an
+    optional text part `args` holding a JSON object; anything else is a bad request.
+
+    File parts bind only to `Upload` parameters; none is declared yet, so any file part
+    is refused as UPL-2 requires for a non-Upload argument.
+    """
+    try:
+        name, args = _parse_form_call(fields, file_fields, settings)
+    except MizanError as exc:
+        return error_response(exc)
+    return (yield from dispatch_pipeline(request, name, args))
+
+
+def _parse_form_call(
+    fields: Mapping[str, Sequence[str]], file_fields: Collection[str], settings: MizanSettings
+) -> tuple[str, dict[str, Any]]:
+    fn_values = fields.get("fn", ())
+    args_values = fields.get("args", ())
+    if file_fields or set(fields) - {"fn", "args"} or len(fn_values) != 1 or len(args_values) > 1:
+        raise BadRequest()
+    name = fn_values[0]
+    if not name:
+        raise BadRequest()
+    if not args_values:
+        return name, {}
+    args = _backend.parse_json(
+        args_values[0].encode("utf-8", "surrogatepass"), settings.max_body_bytes, settings.max_depth
+    )
+    if args is None:
+        return name, {}
+    if not isinstance(args, dict):
+        raise BadRequest()
+    return name, args
+
+
+def dispatch_pipeline(request: Any, name: str, args: dict[str, Any]) -> Pipeline:
+    """RPC-2 steps 4-11: registry, lookup, private, guard, validation, execution."""
+    failure = registry_error()
     if failure is not None:
         return failure
     fn_class = registry.get_function(name)
@@ -176,7 +221,7 @@ def _encoded(status: int, payload: Any) -> MizanResponse:
 def context_pipeline(request: Any, name: str, query: Mapping[str, str]) -> Pipeline:
     """A bundled context fetch (BND-1..7): guards, then validation, then execution, each
     over the members in sorted name order; the first failure answers for the bundle."""
-    failure = _registry_error()
+    failure = registry_error()
     if failure is not None:
         return failure
     view = registry.context_view(name)

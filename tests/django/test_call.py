@@ -454,9 +454,11 @@ def test_auth1_guard_runs_before_validation(mizan: MizanClient) -> None:
 
 
 @pytest.fixture
-def invalid_registry() -> Iterator[None]:
+def invalid_registry(mizan: MizanClient) -> Iterator[None]:
     """A mutation whose `affects=` names a context nobody declares (REG-9); the autouse
-    fixture restores the registry afterwards."""
+    fixture restores the registry afterwards. The CSRF token is fetched first, because
+    `/session/` answers 500 too while the registry is invalid."""
+    assert mizan.token
 
     @client(affects="no_such_context")
     def broken_mutation(request: Any) -> None:
@@ -511,6 +513,7 @@ def test_rpc2_csrf_beats_invalid_registry(mizan: MizanClient) -> None:
 
 def test_reg9_registry_valid_again_after_fix(mizan: MizanClient) -> None:
     """REG-9: validity is re-evaluated when the registry changes (the cache follows it)."""
+    assert mizan.token  # fetched while the registry is still valid
 
     @client(affects="late_context")
     def late_mutation(request: Any) -> str:

@@ -206,3 +206,16 @@ def test_sess2_custom_cookie_name(mizan: MizanClient) -> None:
     assert response.cookies["xsrf"].value
     assert "csrftoken" not in response.cookies
     assert_json(mizan.post(ECHO, HTTP_X_CSRFTOKEN=_token(response)), 200, ECHO_OK)
+
+
+@pytest.mark.parametrize("middleware", ["with", "without"])
+def test_gap64_session_adds_no_vary(mizan: MizanClient, middleware: str) -> None:
+    """GAP-64: Mizan emits no `Vary`; setting the CSRF cookie must not add one."""
+    installed = list(settings.MIDDLEWARE)
+    if middleware == "without":
+        installed.remove("django.middleware.csrf.CsrfViewMiddleware")
+    with override_settings(MIDDLEWARE=installed):
+        response = Client().get("/api/mizan/session/")
+    assert response.status_code == 200
+    assert "Vary" not in response
+    assert "csrftoken" in response.cookies
