@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print("one /call/ round trip through django.test.Client (routing, middleware, view)")
     print(f"Python {platform.python_version()}, best of {options.repeat}, microseconds per request\n")
-    print(table(["", "C (us)", "pure (us)", "pure/C"], rows))
+    print(table(["request", "C (us)", "pure (us)", "pure/C"], rows))
 
 
 if __name__ == "__main__":
