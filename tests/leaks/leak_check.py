@@ -1,0 +1,285 @@
+"""Run every mizan._speedups entry point in a loop and report whether anything grows.
+
+Usage: python tests/leaks/leak_check.py GROUP [ITERATIONS]
+
+Prints one JSON object per scenario: the growth of reference counts of the objects the
+scenario hands to the extension (and of module-level objects), of the number of
+gc-tracked objects, and of the bytes held by malloc (glibc mallinfo2; jansson and the
+writer's buffer allocate there). Run in a subprocess by tests/leaks/test_leaks.py (STYLE B7).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import enum
+import gc
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import mizan._speedups as c
+from mizan.core import errors
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
+
+
+def _mallinfo() -> Callable[[], int] | None:
+    """Bytes in use by malloc, or None when it cannot be measured (sanitizers, PYTHONMALLOC)."""
+    if os.environ.get("PYTHONMALLOC") or os.environ.get("MIZAN_SANITIZED"):
+        return None
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    if not hasattr(libc, "mallinfo2"):
+        return None
+    libc.mallinfo2.restype = _MallInfo2
+
+    def in_use() -> int:
+        info = libc.mallinfo2()
+        return int(info.uordblks + info.hblkhd)
+
+    return in_use
+
+
+MALLOC_IN_USE = _mallinfo()
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+class Thing:
+    pass
+
+
+def ok_fallback(value: Any) -> tuple[bool, Any]:
+    return True, value
+
+
+def bad_fallback(value: Any) -> tuple[bool, Any]:
+    return False, [(("inner", 0), "bad value"), ([], "second")]
+
+
+def raising_fallback(value: Any) -> tuple[bool, Any]:
+    raise LookupError("fallback")
+
+
+def shapeless_fallback(value: Any) -> Any:
+    return 5
+
+
+def factory() -> list[int]:
+    return [1]
+
+
+def raising_factory() -> Any:
+    raise OSError("factory")
+
+
+DEFAULT = ("default", "value")
+LITERALS = ("a", 1, True, None)
+ENUM_PAIRS = tuple((m.value, m) for m in Level)
+PARAMS = [
+    ("any", ("any", None, None), 0, None),
+    ("s", ("str", ok_fallback, None), 0, None),
+    ("i", ("int", ok_fallback, None), 0, None),
+    ("f", ("float", ok_fallback, None), 0, None),
+    ("b", ("bool", ok_fallback, None), 0, None),
+    ("n", ("none", ok_fallback, None), 1, DEFAULT),
+    ("o", ("optional", None, ("int", ok_fallback, None)), 1, DEFAULT),
+    ("l", ("list", ok_fallback, ("list", ok_fallback, ("int", ok_fallback, None))), 0, None),
+    ("lit", ("literal", ok_fallback, LITERALS), 0, None),
+    ("e", ("enum", ok_fallback, ENUM_PAIRS), 0, None),
+    ("d", ("delegate", ok_fallback, None), 2, factory),
+]
+SPEC = c.compile_params(PARAMS)
+BAD_SPEC = c.compile_params(
+    [("x", ("list", bad_fallback, ("int", bad_fallback, None)), 0, None), ("y", ("int", ok_fallback, None), 0, None)]
+)
+RAISING_SPEC = c.compile_params([("x", ("delegate", raising_fallback, None), 0, None)])
+SHAPELESS_SPEC = c.compile_params([("x", ("delegate", shapeless_fallback, None), 0, None)])
+FACTORY_SPEC = c.compile_params([("x", ("any", None, None), 2, raising_factory)])
+GOOD_ARGS = {
+    "any": Thing(),
+    "s": "text",
+    "i": "12345",
+    "f": 3,
+    "b": "true",
+    "o": "7",
+    "l": [["1", 2], [3.5]],
+    "lit": "a",
+    "e": 2,
+    "extra": [1, 2],
+}
+BAD_ARGS = {"x": [1, "a", 2.5], "y": "no"}
+
+DOC = json.dumps(
+    {
+        "fn": "update_profile",
+        "args": {"user_id": 5, "name": "Ålice \U0001f600", "tags": ["a", "b"], "x": [1.5, None, True]},
+    }
+).encode()
+BIG_DICT = {f"key{i}": [i, float(i), str(i), None] for i in range(40)}
+VALUE = {"b": 1, "a": {"d": [1, 2.5, -(2**70)], "c": "é\n"}, 3: (True, None), "big": BIG_DICT, "level": Level.HIGH}
+HUGE_INT = 10**5000
+
+
+def expect(exc: type[BaseException], function: Callable[..., Any], *args: Any) -> None:
+    try:
+        function(*args)
+    except exc:
+        return
+    raise AssertionError(f"{function.__name__}{args!r:.80} did not raise {exc.__name__}")
+
+
+def default_ok(obj: Any) -> Any:
+    return {"thing": [1, "x"]}
+
+
+def default_raises(obj: Any) -> Any:
+    raise KeyError("default")
+
+
+# (name, function, objects whose reference counts must not move)
+Scenario = tuple[str, Callable[[], Any], tuple[Any, ...]]
+
+GROUPS: dict[str, list[Scenario]] = {
+    "parse_json": [
+        ("ok", lambda: c.parse_json(DOC, 10_000, 64), (DOC,)),
+        ("ok bytearray", lambda: c.parse_json(bytearray(DOC), None, 64), ()),
+        ("ok strided view", lambda: c.parse_json(memoryview(b"[ 1 ]")[::2], None, 64), ()),
+        ("ok float limits", lambda: c.parse_json(b"[[1]]", 10.5, 2.5), ()),
+        ("too large", lambda: expect(errors.ParseError, c.parse_json, DOC, 5, 64), (DOC,)),
+        ("too deep", lambda: expect(errors.ParseError, c.parse_json, b"[[[[1]]]]", None, 2), ()),
+        ("too deep generic", lambda: expect(errors.ParseError, c.parse_json, b"[[[[1]]]]", None, 2.5), ()),
+        ("malformed", lambda: expect(errors.ParseError, c.parse_json, b'{"a":[1,2,', None, 64), ()),
+        ("duplicate", lambda: expect(errors.ParseError, c.parse_json, b'{"a":[1],"a":{"b":2}}', None, 64), ()),
+        ("bad utf-8", lambda: expect(errors.ParseError, c.parse_json, b'["ok","\xff"]', None, 64), ()),
+        ("nul", lambda: expect(errors.ParseError, c.parse_json, b"[1\x00]", None, 64), ()),
+        ("not bytes", lambda: expect(TypeError, c.parse_json, "text", None, 64), ()),
+        ("bad limit", lambda: expect(TypeError, c.parse_json, b"[1]", None, None), ()),
+        ("bad arity", lambda: expect(TypeError, c.parse_json, b"[1]"), ()),
+    ],
+    "parse_call": [
+        ("ok", lambda: c.parse_call(DOC, None, 64), (DOC,)),
+        ("ok args null", lambda: c.parse_call(b'{"fn":"f","args":null}', None, 64), ()),
+        ("not object", lambda: expect(errors.ParseError, c.parse_call, b"[1]", None, 64), ()),
+        ("bad fn", lambda: expect(errors.ParseError, c.parse_call, b'{"fn":""}', None, 64), ()),
+        ("bad args", lambda: expect(errors.ParseError, c.parse_call, b'{"fn":"f","args":[1]}', None, 64), ()),
+        ("malformed", lambda: expect(errors.ParseError, c.parse_call, b'{"fn":"f"', None, 64), ()),
+    ],
+    "encode_json": [
+        ("ok", lambda: c.encode_json(VALUE, None), (VALUE, BIG_DICT, Level.HIGH)),
+        ("ok default", lambda: c.encode_json([Thing(), VALUE], default_ok), (VALUE, default_ok)),
+        ("nan", lambda: expect(errors.EncodeError, c.encode_json, [1, float("nan")], None), ()),
+        ("surrogate", lambda: expect(errors.EncodeError, c.encode_json, ["a\ud800"], None), ()),
+        ("surrogate key", lambda: expect(errors.EncodeError, c.encode_json, {"\ud800": 1, "b": 2}, None), ()),
+        ("bad key", lambda: expect(errors.EncodeError, c.encode_json, {"a": 1, None: 2}, None), ()),
+        (
+            "bad key big dict",
+            lambda: expect(errors.EncodeError, c.encode_json, {**BIG_DICT, (1,): 0}, None),
+            (BIG_DICT,),
+        ),
+        ("duplicate key", lambda: expect(errors.EncodeError, c.encode_json, {"1": [1], 1: [2]}, None), ()),
+        ("unsupported", lambda: expect(errors.EncodeError, c.encode_json, {"t": Thing()}, None), ()),
+        ("default twice", lambda: expect(errors.EncodeError, c.encode_json, [Thing()], lambda obj: Thing()), ()),
+        ("default raises", lambda: expect(KeyError, c.encode_json, [Thing()], default_raises), (default_raises,)),
+        ("too deep", lambda: expect(errors.EncodeError, c.encode_json, DEEP, None), ()),
+        ("int digits", lambda: expect(ValueError, c.encode_json, [HUGE_INT], None), (HUGE_INT,)),
+        ("int digits key", lambda: expect(ValueError, c.encode_json, {HUGE_INT: 1}, None), (HUGE_INT,)),
+    ],
+    "compile_params": [
+        ("ok", lambda: c.compile_params(PARAMS), (ok_fallback, factory, LITERALS, ENUM_PAIRS, DEFAULT)),
+        ("bad entry", lambda: expect(ValueError, c.compile_params, [("a", 1)]), ()),
+        ("bad name", lambda: expect(ValueError, c.compile_params, [(1, ("any", None, None), 0, None)]), ()),
+        ("duplicate", lambda: expect(ValueError, c.compile_params, PARAMS + PARAMS), ()),
+        ("bad kind", lambda: expect(ValueError, c.compile_params, [("a", ("any", None, None), 7, None)]), ()),
+        ("bad factory", lambda: expect(ValueError, c.compile_params, [("a", ("any", None, None), 2, None)]), ()),
+        (
+            "bad node",
+            lambda: expect(ValueError, c.compile_params, PARAMS + [("z", ("list", ok_fallback, ("x",)), 0, None)]),
+            (ok_fallback,),
+        ),
+        ("bad fallback", lambda: expect(ValueError, c.compile_params, [("a", ("int", None, None), 0, None)]), ()),
+        ("too deep", lambda: expect(ValueError, c.compile_params, [("a", DEEP_NODE, 0, None)]), ()),
+        ("not iterable", lambda: expect(TypeError, c.compile_params, 5), ()),
+    ],
+    "validate_args": [
+        ("ok", lambda: c.validate_args(SPEC, GOOD_ARGS), (SPEC, GOOD_ARGS["any"], DEFAULT, Level.HIGH, LITERALS[0])),
+        ("errors", lambda: expect(errors.ValidationError, c.validate_args, BAD_SPEC, BAD_ARGS), (BAD_SPEC,)),
+        ("required", lambda: expect(errors.ValidationError, c.validate_args, SPEC, {}), (SPEC,)),
+        ("fallback raises", lambda: expect(LookupError, c.validate_args, RAISING_SPEC, {"x": 1}), ()),
+        ("fallback shape", lambda: expect(TypeError, c.validate_args, SHAPELESS_SPEC, {"x": 1}), ()),
+        ("factory raises", lambda: expect(OSError, c.validate_args, FACTORY_SPEC, {}), ()),
+        ("bad spec", lambda: expect(TypeError, c.validate_args, None, {}), ()),
+        ("bad args", lambda: expect(TypeError, c.validate_args, SPEC, []), (SPEC,)),
+        ("repr and names", lambda: (repr(SPEC), SPEC.names), (SPEC,)),
+    ],
+}
+
+DEEP: Any = 0
+for _ in range(600):
+    DEEP = [DEEP]
+DEEP_NODE: Any = ("int", ok_fallback, None)
+for _ in range(70):
+    DEEP_NODE = ("optional", None, DEEP_NODE)
+
+MODULE_OBJECTS = (c, c.ParamSpec, errors.ParseError, errors.EncodeError, errors.ValidationError)
+
+
+def measure(watched: tuple[Any, ...]) -> tuple[list[int], int, int | None]:
+    gc.collect()
+    return (
+        [sys.getrefcount(obj) for obj in watched],
+        len(gc.get_objects()),
+        MALLOC_IN_USE() if MALLOC_IN_USE else None,
+    )
+
+
+def run(scenario: Scenario, iterations: int) -> dict[str, Any]:
+    name, function, objects = scenario
+    watched = MODULE_OBJECTS + objects
+    for _ in range(iterations // 4):
+        function()
+    refs_before, objects_before, malloc_before = measure(watched)
+    for _ in range(iterations):
+        function()
+    refs_after, objects_after, malloc_after = measure(watched)
+    return {
+        "name": name,
+        "refcount_growth": [after - before for before, after in zip(refs_before, refs_after, strict=True)],
+        "gc_object_growth": objects_after - objects_before,
+        "malloc_growth": None if malloc_before is None or malloc_after is None else malloc_after - malloc_before,
+    }
+
+
+def main() -> None:
+    group = sys.argv[1]
+    iterations = int(sys.argv[2]) if len(sys.argv) > 2 else 4000
+    for scenario in GROUPS[group]:
+        print(json.dumps(run(scenario, iterations)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
