@@ -118,8 +118,10 @@ mz_buf_append_escaped(mz_buf *buf, const char *s, size_t n)
     return mz_buf_append_byte(buf, '"');
 }
 
-size_t
-mz_buf_format_i64(char *out, int64_t value)
+/* Write the decimal text of `value` into `out` (at least 21 bytes, not NUL
+ * terminated); returns the number of bytes written. */
+static size_t
+format_i64(char *out, int64_t value)
 {
     char tmp[24];
     size_t n = 0;
@@ -148,6 +150,6 @@ mz_buf_append_i64(mz_buf *buf, int64_t value)
     if (mz_buf_reserve(buf, 24) != MZ_OK) {
         return MZ_ERROR;
     }
-    buf->len += mz_buf_format_i64(buf->data + buf->len, value);
+    buf->len += format_i64(buf->data + buf->len, value);
     return MZ_OK;
 }

@@ -83,9 +83,4 @@ mz_buf_append_escaped(mz_buf *buf, const char *s, size_t n);
 mz_status
 mz_buf_append_i64(mz_buf *buf, int64_t value);
 
-/* Write the decimal text of `value` into `out` (at least 21 bytes, not NUL
- * terminated); returns the number of bytes written. */
-size_t
-mz_buf_format_i64(char *out, int64_t value);
-
 #endif /* MIZAN_MZ_BUF_H */

@@ -34,9 +34,10 @@ mzpy_convert_release(mzpy_bytes *bytes);
 PyObject *
 mzpy_convert_from_json(const json_t *value);
 
-/* Raise the Python exception that `err` describes: ParseError(reason) for the
- * parse codes, EncodeError(message) for MZ_E_ENCODE, MemoryError for
- * MZ_E_NOMEM, ValueError otherwise. Always returns NULL. */
+/* Raise the Python exception that `err` (BORROWED) describes, with the
+ * classes held by `state` (BORROWED): ParseError(reason) for the parse codes,
+ * EncodeError(message) for MZ_E_ENCODE, MemoryError for MZ_E_NOMEM,
+ * ValueError otherwise. Always returns NULL. */
 PyObject *
 mzpy_convert_raise(mz_state *state, const mz_error *err);
 

@@ -13,7 +13,7 @@
 #include "mzpy_convert.h"
 
 /* Dicts up to this size sort their keys in arrays on the C stack. */
-#define STACK_ITEMS 8
+#define MZ_STACK_MEMBERS 8
 
 typedef struct writer {
     mz_state *state;
@@ -251,7 +251,7 @@ sort_members(member **order, Py_ssize_t n, bool by_text)
 {
     Py_ssize_t i;
 
-    if (n > STACK_ITEMS) {
+    if (n > MZ_STACK_MEMBERS) {
         qsort(order,
               (size_t)n,
               sizeof(member *),
@@ -310,8 +310,8 @@ load_member(writer *w, member *m, PyObject *key, PyObject *value)
 static int
 write_dict(writer *w, PyObject *obj, int depth)
 {
-    member stack_members[STACK_ITEMS];
-    member *stack_order[STACK_ITEMS];
+    member stack_members[MZ_STACK_MEMBERS];
+    member *stack_order[MZ_STACK_MEMBERS];
     member *members = stack_members;
     member **order = stack_order;
     Py_ssize_t size = PyDict_GET_SIZE(obj);
@@ -326,7 +326,7 @@ write_dict(writer *w, PyObject *obj, int depth)
     if (size == 0) {
         return put(w, "{}", 2);
     }
-    if (size > STACK_ITEMS) {
+    if (size > MZ_STACK_MEMBERS) {
         members = PyMem_Malloc((size_t)size * sizeof(member));
         order = PyMem_Malloc((size_t)size * sizeof(member *));
         if (members == NULL || order == NULL) {

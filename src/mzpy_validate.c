@@ -12,8 +12,6 @@
 #include "mz_validate.h"
 #include "mzpy_convert.h"
 
-#define MSG_REQUIRED "Field required"
-
 typedef struct MzParamSpecObject {
     PyObject_HEAD
     mz_state *state;  /* BORROWED: the module outlives its type's instances */
@@ -211,7 +209,7 @@ compile_node(compiler *c, PyObject *node, int depth, uint32_t *out)
         return -1;
     }
     if (!PyTuple_Check(node) || PyTuple_GET_SIZE(node) != 3) {
-        goto invalid;
+        goto error;
     }
     tag = PyTuple_GET_ITEM(node, 0);
     fallback = PyTuple_GET_ITEM(node, 1);
@@ -221,7 +219,7 @@ compile_node(compiler *c, PyObject *node, int depth, uint32_t *out)
         return -1;
     }
     if (kind == MZ_KIND_INVALID) {
-        goto invalid;
+        goto error;
     }
     if (mz_schema_add_node(&c->schema, (mz_kind)kind, &index, &c->err) !=
         MZ_OK) {
@@ -277,7 +275,7 @@ compile_node(compiler *c, PyObject *node, int depth, uint32_t *out)
     }
     return 0;
 
-invalid:
+error:
     PyErr_Format(PyExc_ValueError, "invalid parameter spec node: %R", node);
     return -1;
 }
@@ -457,7 +455,7 @@ typedef struct validator {
 static int
 validate_node(validator *v, uint32_t index, PyObject *value, PyObject **out);
 
-#define SLOT(v, i) PyTuple_GET_ITEM((v)->slots, (Py_ssize_t)(i))
+#define MZ_SLOT(v, i) PyTuple_GET_ITEM((v)->slots, (Py_ssize_t)(i))
 
 /* `ok, result = obj`: NEW references in *a and *b, or -1 with the error
  * unpacking raises in the twin. */
@@ -635,7 +633,7 @@ call_fallback(validator *v,
     int truth;
     int rc = -1;
 
-    outcome = PyObject_CallOneArg(SLOT(v, node->fallback), value);
+    outcome = PyObject_CallOneArg(MZ_SLOT(v, node->fallback), value);
     if (outcome == NULL || unpack2(outcome, &ok, &result) < 0) {
         goto done;
     }
@@ -862,7 +860,7 @@ validate_node(validator *v, uint32_t index, PyObject *value, PyObject **out)
             break;
         case MZ_KIND_LITERAL:
         case MZ_KIND_ENUM:
-            truth = match_table(SLOT(v, node->payload),
+            truth = match_table(MZ_SLOT(v, node->payload),
                                 node->kind == MZ_KIND_ENUM,
                                 value,
                                 out);
@@ -907,7 +905,7 @@ validate_param(validator *v,
     PyObject *result = NULL;
     int rc = -1;
 
-    v->name = SLOT(v, param->name);
+    v->name = MZ_SLOT(v, param->name);
     v->path_len = 0;
     value = PyDict_GetItemWithError(args, v->name);
     if (value != NULL) {
@@ -928,10 +926,10 @@ validate_param(validator *v,
             rc = missing_argument(v);
             break;
         case MZ_DEFAULT_VALUE:
-            rc = PyDict_SetItem(kwargs, v->name, SLOT(v, param->dflt));
+            rc = PyDict_SetItem(kwargs, v->name, MZ_SLOT(v, param->dflt));
             break;
         case MZ_DEFAULT_FACTORY:
-            result = PyObject_CallNoArgs(SLOT(v, param->dflt));
+            result = PyObject_CallNoArgs(MZ_SLOT(v, param->dflt));
             if (result != NULL) {
                 rc = PyDict_SetItem(kwargs, v->name, result);
             }
@@ -1007,7 +1005,7 @@ mzpy_validate_args(mz_state *state, PyObject *spec_obj, PyObject *args)
     }
     for (i = 0, count = 0; i < n; i++) {
         if (supplied[i]) {
-            PyObject *name = SLOT(&v, spec->schema.params[i].name);
+            PyObject *name = MZ_SLOT(&v, spec->schema.params[i].name);
 
             PyTuple_SET_ITEM(names, count++, Py_NewRef(name));
         }
