@@ -99,7 +99,11 @@ mz_json_parse(const char *buf,
         (limits->max_size < 0 || (uint64_t)len > (uint64_t)limits->max_size)) {
         return mz_error_set(err, MZ_E_TOO_LARGE, MZ_REASON_TOO_LARGE);
     }
-    if (mz_json_too_deep(buf, len, limits->max_depth)) {
+    if (mz_json_too_deep(buf,
+                         len,
+                         limits->max_depth < MZ_JSON_MAX_DEPTH
+                             ? limits->max_depth
+                             : MZ_JSON_MAX_DEPTH)) {
         return mz_error_set(err, MZ_E_TOO_DEEP, MZ_REASON_TOO_DEEP);
     }
     if (buf == NULL) {

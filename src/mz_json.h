@@ -16,6 +16,11 @@
 #define MZ_JSON_FLAGS \
     (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL)
 
+/* Nesting beyond this is refused whatever the limits say (the twin's
+ * PARSE_MAX_DEPTH): jansson stops at 2048 and the twin's stdlib decoder at
+ * the interpreter's recursion limit, so a common ceiling keeps both alike. */
+#define MZ_JSON_MAX_DEPTH 512
+
 /* Limits of one parse. max_size applies only when has_max_size is set; the
  * body is too deep when the prescan depth ever exceeds max_depth. */
 typedef struct mz_json_limits {
@@ -50,8 +55,9 @@ mz_json_too_deep(const char *buf, size_t len, int64_t max_depth);
 
 /* Parse `buf` (`len` bytes of a request body) under `limits`.
  *
- * Checks, in this order: size (MZ_E_TOO_LARGE), depth (MZ_E_TOO_DEEP), then
- * the jansson parse (MZ_E_MALFORMED, or MZ_E_NOMEM).
+ * Checks, in this order: size (MZ_E_TOO_LARGE), depth against
+ * limits->max_depth and MZ_JSON_MAX_DEPTH (MZ_E_TOO_DEEP), then the jansson
+ * parse (MZ_E_MALFORMED, or MZ_E_NOMEM).
  * On success *out is a NEW json_t reference the caller must json_decref.
  * On failure *out is NULL and `err` is filled. */
 mz_status

@@ -73,6 +73,19 @@ def test_depth_limit_is_inclusive(backend: ModuleType, opener: tuple[str, str]) 
     assert parse_error(backend, deep) == TOO_DEEP
 
 
+def test_depth_ceiling(backend: ModuleType) -> None:
+    # Past 512 levels nothing is accepted, whatever max_depth allows (the stdlib decoder
+    # of the twin and jansson would otherwise fail at different depths).
+    ok = b"[" * 512 + b"]" * 512
+    assert parse(backend, ok, None, 10**6) is not None
+    for limit in (513, 2048, 10**6, 2**80, 1e9):
+        assert parse_error(backend, b"[" * 513 + b"]" * 513, None, limit) == TOO_DEEP
+        assert parse_error(backend, b"[" * 3000, None, limit) == TOO_DEEP
+    # The ceiling comes after max_depth's own comparison, which may still raise.
+    with pytest.raises(TypeError):
+        backend.parse_json(b"[" * 600, None, "deep")
+
+
 def test_depth_counts_mixed_nesting(backend: ModuleType) -> None:
     assert parse(backend, b'[{"a":[{"b":[]}]}]', None, 5) == [{"a": [{"b": []}]}]
     assert parse_error(backend, b'[{"a":[{"b":[]}]}]', None, 4) == TOO_DEEP

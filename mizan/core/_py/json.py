@@ -26,6 +26,10 @@ REASON_BAD_ARGS = "args must be a JSON object or null"
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 ENCODE_MAX_DEPTH = 512
+# Nesting beyond this is refused whatever max_depth says: it keeps the stdlib decoder (and
+# jansson, which stops at 2048) far from their own recursion limits, so that both backends
+# answer alike and never with a RecursionError.
+PARSE_MAX_DEPTH = 512
 
 # A JSON string literal, or an unterminated one running to the end of the input. `"` and
 # `\` never occur inside a multi-byte UTF-8 sequence, so scanning bytes is exact.
@@ -85,12 +89,17 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _has_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return _SURROGATE.search(value) is not None
-    if isinstance(value, dict):
-        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_surrogate(v) for v in value)
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item) is not None:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
@@ -109,7 +118,8 @@ def parse_json(data: bytes, max_size: int | None, max_depth: int, /) -> Any:
     Args:
         data: the raw body (bytes, bytearray or memoryview).
         max_size: largest accepted length in bytes, or None for no limit.
-        max_depth: deepest accepted nesting of arrays and objects.
+        max_depth: deepest accepted nesting of arrays and objects (never more than
+            PARSE_MAX_DEPTH, 512).
 
     Returns:
         The decoded value (dict, list, str, int, float, bool or None).
@@ -123,6 +133,7 @@ def parse_json(data: bytes, max_size: int | None, max_depth: int, /) -> Any:
     data = _as_bytes(data)
     _check_size(data, max_size)
     _check_depth(data, max_depth)
+    _check_depth(data, PARSE_MAX_DEPTH)
     try:
         text = data.decode("utf-8")
         value = json.loads(
