@@ -12,6 +12,7 @@
 #include "mz_json.h"
 #include "mzpy_convert.h"
 #include "mzpy_jsonw.h"
+#include "mzpy_spec.h"
 #include "mzpy_validate.h"
 
 /* ------------------------------------------------------------------ */
@@ -309,7 +310,7 @@ api_compile_params(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (check_nargs("compile_params", nargs, 1, compile_params_params) < 0) {
         return NULL;
     }
-    return mzpy_validate_compile(mzpy_state(module), args[0]);
+    return mzpy_spec_compile(mzpy_state(module), args[0]);
 }
 
 static const char *const validate_args_params[] = {"spec", "args"};

@@ -6,7 +6,7 @@
 #include <jansson.h>
 
 #include "mzpy_api.h"
-#include "mzpy_validate.h"
+#include "mzpy_spec.h"
 
 /* Borrow a class from mizan.core.errors into a strong reference. */
 static int
