@@ -353,11 +353,6 @@ write_dict(writer *w, PyObject *obj, int depth)
         }
         by_text = by_text && m->text != NULL;
     }
-    if (!by_text) {
-        for (i = 0; i < count; i++) {
-            MZ_ASSERT(PyUnicode_Check(members[i].key));
-        }
-    }
     sort_members(order, count, by_text);
     if (put_byte(w, '{') < 0) {
         goto done;
