@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 
 # Hypothesis examples per property test (read by tests/conftest.py); sized so that both
 # passes of `make test` stay well inside the CI budget on a 2-core machine.
-export MIZAN_HYPOTHESIS_EXAMPLES ?= 200
+export MIZAN_HYPOTHESIS_EXAMPLES ?= 1000
 
 DEMO := examples/demo
 C_SOURCES := $(wildcard src/*.c)
