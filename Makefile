@@ -40,7 +40,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help bootstrap build build-debug test test-c test-py test-asan leaks lint fmt demo bench ci clean distclean
+.PHONY: help bootstrap build build-debug test test-c test-py test-pure test-asan leaks lint fmt demo bench ci clean distclean
 
 help:  ## List the targets
 	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  LINT=1)"
@@ -73,6 +73,8 @@ test-c: build  ## Only the C-extension pass of `make test`
 
 test-py: bootstrap  ## Only the pure-Python pass (MIZAN_PURE=1)
 	$(call run_pytest,pure-Python twins,MIZAN_PURE=1)
+
+test-pure: test-py  ## Same as test-py
 
 test-asan: bootstrap  ## Build with ASan/UBSan and run the C-touching tests under it (scripts/test-asan.sh)
 	@echo "==> test-asan"
