@@ -108,7 +108,7 @@ class FunctionServerFunction(ServerFunction):
         return type(self).fn(self.request, **kwargs)
 
 
-T = TypeVar("T")
+S = TypeVar("S", bound=type[ServerFunction])
 
 
 def _check_global(options: FunctionOptions, signature: FunctionSignature | None, where: str) -> None:
@@ -173,7 +173,9 @@ def _configure_class(cls: type[ServerFunction], options: FunctionOptions) -> typ
 
 
 @overload
-def client(target: T, /) -> T: ...
+def client(target: S, /) -> S: ...
+@overload
+def client(target: Callable[..., Any], /) -> type[FunctionServerFunction]: ...
 @overload
 def client(target: None = None, /, **options: Any) -> Callable[[Any], Any]: ...
 
