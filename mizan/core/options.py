@@ -66,21 +66,6 @@ class FunctionOptions:
     cache: bool | int = True
     extra_meta: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def is_context_function(self) -> bool:
-        return self.context is not None
-
-    @property
-    def is_mutation(self) -> bool:
-        return bool(self.affects or self.merge)
-
-    @property
-    def effective_methods(self) -> tuple[str, ...]:
-        """Declared methods, else GET for context functions and POST otherwise."""
-        if self.methods is not None:
-            return self.methods
-        return ("GET",) if self.is_context_function else ("POST",)
-
     def meta(self) -> dict[str, Any]:
         """A fresh `_meta` dict with the storage rules of DEC-2."""
         meta: dict[str, Any] = {}

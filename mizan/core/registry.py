@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,26 +31,13 @@ _lock = threading.RLock()
 _functions: dict[str, type[ServerFunction]] = {}
 _names: dict[type[ServerFunction], str] = {}
 _extensions: dict[str, Extension] = {}
-_version = 0
-_listeners: list[Callable[[], None]] = []
+_version = 0  # bumped by every change; cached derived state keys on it
 
 
 def _changed() -> None:
     global _version
     _version += 1
     _views.clear()
-    for listener in list(_listeners):
-        listener()
-
-
-def version() -> int:
-    """A counter bumped by every registry change (caches key on it)."""
-    return _version
-
-
-def on_change(listener: Callable[[], None]) -> None:
-    """Call `listener()` after every registry change (adapters drop derived state)."""
-    _listeners.append(listener)
 
 
 def _same_function(a: type[ServerFunction], b: type[ServerFunction]) -> bool:

@@ -400,3 +400,44 @@ def test_public_import_surface() -> None:
     assert mizan.client is core_client  # the submodule never shadows the decorator
     assert importlib.import_module("mizan.client").__name__ == "mizan.client"
     assert sys.modules["mizan.client"].client is core_client
+
+
+def test_field_default_factory_and_required_field() -> None:
+    from typing import Annotated
+
+    @client
+    def f(
+        request: Any,
+        n: int = pydantic.Field(gt=0),
+        tags: list[str] = pydantic.Field(default_factory=list),  # noqa: B008 - Pydantic style defaults
+        score: Annotated[int, pydantic.Field(le=10)] = 5,
+    ) -> None: ...
+
+    with pytest.raises(ValidationError) as info:
+        f.bind({"score": 11})
+    assert info.value.details == {
+        "fields": {"n": ["Field required"], "score": ["Input should be less than or equal to 10"]}
+    }
+    first, supplied = f.bind({"n": "2"})
+    assert first == {"n": 2, "tags": [], "score": 5} and supplied == ("n",)
+    assert f.bind({"n": 2})[0]["tags"] is not first["tags"]  # a fresh list per call
+
+
+def test_dec6_global_class_with_required_fields_is_refused() -> None:
+    class NeedsInput(pydantic.BaseModel):
+        user_id: int
+
+    class Handwritten(ServerFunction):
+        Input = NeedsInput
+
+    with pytest.raises(MizanRegistrationError, match="CTX-2"):
+        client(context=GlobalContext)(Handwritten)
+
+
+def test_react_context_repr_pickle_and_type_check() -> None:
+    import pickle
+
+    assert repr(ReactContext("user")) == "ReactContext('user')"
+    assert pickle.loads(pickle.dumps(ReactContext("user"))) == ReactContext("user")
+    with pytest.raises(TypeError):
+        ReactContext(5)  # type: ignore[arg-type]
