@@ -43,8 +43,9 @@ def _resolve(awaitable: Awaitable[Any]) -> Any:
     return async_to_sync(_await)(awaitable)
 
 
-def _csrf_middleware() -> CsrfViewMiddleware:
-    return CsrfViewMiddleware(lambda request: HttpResponse())
+# Django's own CSRF logic, run from inside the views (they are csrf_exempt so that a failure
+# can answer with the JSON envelope). It keeps no per-request state: one instance serves all.
+_csrf = CsrfViewMiddleware(lambda request: HttpResponse())
 
 
 def to_django(response: MizanResponse) -> HttpResponseBase:
@@ -62,9 +63,8 @@ def to_django(response: MizanResponse) -> HttpResponseBase:
 
 def _csrf_rejected(request: HttpRequest) -> bool:
     """AUTH-6: Django's own CSRF check, run here so a failure gets the JSON envelope."""
-    middleware = _csrf_middleware()
-    middleware.process_request(request)
-    return middleware.process_view(request, None, (), {}) is not None
+    _csrf.process_request(request)
+    return _csrf.process_view(request, None, (), {}) is not None
 
 
 # Django refusing to parse a request: oversize body (RequestDataTooBig), too many fields or
@@ -82,15 +82,13 @@ def call(request: HttpRequest) -> HttpResponseBase:
         return to_django(method_not_allowed(("POST",)))
     settings = get_settings()
     try:
+        if _csrf_rejected(request):
+            return to_django(error_response(Forbidden(MSG_CSRF)))
         if request.content_type == "multipart/form-data":
-            # Django's CSRF check parses the multipart body; reuse what it parsed.
-            if _csrf_rejected(request):
-                return to_django(error_response(Forbidden(MSG_CSRF)))
+            # The CSRF check has parsed the multipart body (the stream is consumed): use that.
             fields = {key: request.POST.getlist(key) for key in request.POST}
             pipeline = form_call_pipeline(request, fields, list(request.FILES), settings)
         else:
-            if _csrf_rejected(request):
-                return to_django(error_response(Forbidden(MSG_CSRF)))
             pipeline = call_pipeline(request, request.body, settings)
     except _UNREADABLE:
         return to_django(error_response(BadRequest()))
@@ -120,7 +118,7 @@ def session(request: HttpRequest) -> HttpResponseBase:
     response = to_django(json_response(200, {"csrfToken": get_token(request)}))
     # Sets the cookie even when CsrfViewMiddleware is not installed (a no-op when it is).
     # Django's helper also adds `Vary: Cookie`, which Mizan never emits itself (GAP-64).
-    response = _csrf_middleware().process_response(request, response)
+    response = _csrf.process_response(request, response)
     if "Vary" in response:
         del response["Vary"]
     return response
