@@ -190,7 +190,8 @@ def _normalize(value: Any, default: Default, defaulted: bool) -> str:
             return int.__repr__(int(value))
         return float.__repr__(value)
     if issubclass(kind, dict | list | tuple):
-        return encode_json(value, default).decode("utf-8")
+        text: str = encode_json(value, default).decode("utf-8")
+        return text
     if default is not None and not defaulted:
         return _normalize(default(value), default, True)
     raise EncodeError(f"{kind.__qualname__} is not JSON serializable")
@@ -205,17 +206,18 @@ def _render(entry: object) -> str:
         return entry
     if type(entry) is not dict or type(entry.get("context")) is not str:
         raise TypeError("an invalidation entry is a context name or a dict with a 'context' str")
+    context: str = entry["context"]
     params = entry.get("params")
     if params is None:
-        return entry["context"]
+        return context
     if type(params) is not dict:
         raise TypeError("'params' of an invalidation entry must be a dict")
+    if not all(type(key) is str for key in params):
+        raise TypeError("invalidation param names must be str")
     pairs = []
     for key in sorted(params):  # code point order == UTF-8 byte order (XMI-2)
-        if type(key) is not str:
-            raise TypeError("invalidation param names must be str")
         pairs.append(f";{_percent_encode(key)}={_percent_encode(normalize_value(params[key], None))}")
-    return entry["context"] + "".join(pairs)
+    return context + "".join(pairs)
 
 
 def format_invalidate_header(entries: Sequence[Entry], /) -> str | None:
@@ -276,13 +278,13 @@ def parse_invalidate_header(header: str, /) -> list[Entry]:
         context, *parts = item.split(";")
         if not context:
             continue
-        params: dict[str, str] | None = {}
+        params: dict[str, str] = {}
         for part in parts:
             key, sep, val = part.partition("=")
             decoded_key = _percent_decode(key) if sep else None
             decoded_val = _percent_decode(val) if sep else None
             if decoded_key is None or decoded_val is None:
-                params = None
+                params = {}  # a part it cannot read makes the entry broad
                 break
             params[decoded_key] = decoded_val
         entries.append({"context": context, "params": params} if params else context)
