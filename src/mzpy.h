@@ -12,11 +12,18 @@
  * reference; m_traverse and m_clear in mzpy_module.c list them in this order
  * (tests/test_cpylint.py checks it). */
 typedef struct mz_state {
-    PyObject *ParseError;         /* mizan.core.errors.ParseError */
-    PyObject *EncodeError;        /* mizan.core.errors.EncodeError */
-    PyObject *ValidationError;    /* mizan.core.errors.ValidationError */
-    PyTypeObject *ParamSpecType;  /* mizan._speedups.ParamSpec */
-    PyObject *str_field_required; /* "Field required", interned */
+    PyObject *ParseError;               /* mizan.core.errors.ParseError */
+    PyObject *EncodeError;              /* mizan.core.errors.EncodeError */
+    PyObject *ValidationError;          /* mizan.core.errors.ValidationError */
+    PyTypeObject *ParamSpecType;        /* mizan._speedups.ParamSpec */
+    PyTypeObject *InvalidationPlanType; /* mizan._speedups.InvalidationPlan */
+    PyObject *str_field_required;       /* "Field required", interned */
+    PyObject *str_context;              /* "context", interned */
+    PyObject *str_function;             /* "function", interned */
+    PyObject *str_params;               /* "params", interned */
+    PyObject *str_slot;                 /* "slot", interned */
+    PyObject *str_value;                /* "value", interned */
+    PyObject *str_list_sep; /* ", ", the header's entry separator */
 } mz_state;
 
 /* The module definition, for PyType_GetModuleByDef. */

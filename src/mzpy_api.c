@@ -11,9 +11,11 @@
 
 #include "mz_json.h"
 #include "mzpy_convert.h"
+#include "mzpy_invalidate.h"
 #include "mzpy_jsonw.h"
 #include "mzpy_spec.h"
 #include "mzpy_validate.h"
+#include "mzpy_xmi.h"
 
 /* ------------------------------------------------------------------ */
 /* Arguments                                                            */
@@ -334,7 +336,131 @@ api_validate_args(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return mzpy_validate_args(mzpy_state(module), args[0], args[1]);
 }
 
+/* ------------------------------------------------------------------ */
+/* Invalidation (INV, MRG-4/5, NORM-1, XMI)                             */
+/* ------------------------------------------------------------------ */
+
+static const char *const compile_invalidation_params[] = {"targets", "merges"};
+
+PyDoc_STRVAR(compile_invalidation_doc,
+             "compile_invalidation($module, targets, merges, /)\n--\n\n"
+             "Check and freeze the targets of one mutation.\n\n"
+             "targets: (context, function or None, params) tuples; merges:\n"
+             "(context, slot, params) tuples; params is a tuple of str.\n"
+             "Raises ValueError for a malformed entry.");
+
+static PyObject *
+api_compile_invalidation(PyObject *module,
+                         PyObject *const *args,
+                         Py_ssize_t nargs)
+{
+    if (check_nargs(
+            "compile_invalidation", nargs, 2, compile_invalidation_params) <
+        0) {
+        return NULL;
+    }
+    return mzpy_inv_compile(mzpy_state(module), args[0], args[1]);
+}
+
+static const char *const resolve_invalidation_params[] = {"plan",
+                                                          "arguments",
+                                                          "supplied",
+                                                          "value",
+                                                          "default"};
+
+PyDoc_STRVAR(resolve_invalidation_doc,
+             "resolve_invalidation($module, plan, arguments, supplied, value, "
+             "default, /)\n--\n\n"
+             "The invalidate and merge lists for one successful call\n"
+             "(INV-2..8, MRG-4/5).\n\n"
+             "Only names in supplied scope a target; values go through\n"
+             "default unless None or an exact str/int/float/bool. An entry\n"
+             "identical (as canonical JSON) to an earlier one is dropped.\n"
+             "Returns (invalidate, merge).");
+
+static PyObject *
+api_resolve_invalidation(PyObject *module,
+                         PyObject *const *args,
+                         Py_ssize_t nargs)
+{
+    if (check_nargs(
+            "resolve_invalidation", nargs, 5, resolve_invalidation_params) <
+        0) {
+        return NULL;
+    }
+    return mzpy_inv_resolve(
+        mzpy_state(module), args[0], args[1], args[2], args[3], args[4]);
+}
+
+static const char *const normalize_value_params[] = {"value", "default"};
+
+PyDoc_STRVAR(normalize_value_doc,
+             "normalize_value($module, value, default, /)\n--\n\n"
+             "NORM-1: the text of a parameter value.\n\n"
+             "str as is; True/False/None as true/false/null; int in decimal;\n"
+             "an integral float below 2**53 as the integer, any other float\n"
+             "as its repr; lists, tuples and dicts as canonical JSON; any\n"
+             "other object through default once. Raises EncodeError.");
+
+static PyObject *
+api_normalize_value(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (check_nargs("normalize_value", nargs, 2, normalize_value_params) < 0) {
+        return NULL;
+    }
+    return mzpy_xmi_normalize(mzpy_state(module), args[0], args[1]);
+}
+
+static const char *const format_header_params[] = {"entries"};
+
+PyDoc_STRVAR(format_invalidate_header_doc,
+             "format_invalidate_header($module, entries, /)\n--\n\n"
+             "The X-Mizan-Invalidate value for an invalidate list\n"
+             "(XMI-1..3, XMI-6), or None for no entries.\n\n"
+             "Pairs sorted by key; keys and NORM-1 values percent-encoded\n"
+             "outside the RFC 3986 unreserved set; a function entry renders\n"
+             "as its context; duplicates dropped after rendering. Raises\n"
+             "TypeError for an entry of the wrong shape, EncodeError.");
+
+static PyObject *
+api_format_invalidate_header(PyObject *module,
+                             PyObject *const *args,
+                             Py_ssize_t nargs)
+{
+    if (check_nargs(
+            "format_invalidate_header", nargs, 1, format_header_params) < 0) {
+        return NULL;
+    }
+    return mzpy_xmi_format(mzpy_state(module), args[0]);
+}
+
+static const char *const parse_header_params[] = {"header"};
+
+PyDoc_STRVAR(parse_invalidate_header_doc,
+             "parse_invalidate_header($module, header, /)\n--\n\n"
+             "Parse an X-Mizan-Invalidate value (XMI-4).\n\n"
+             "Returns context names (broad) and {'context', 'params'} dicts\n"
+             "(scoped). A part without '=', an invalid escape or a value\n"
+             "that is not UTF-8 makes its entry broad; later duplicate keys\n"
+             "win.");
+
+static PyObject *
+api_parse_invalidate_header(PyObject *module,
+                            PyObject *const *args,
+                            Py_ssize_t nargs)
+{
+    if (check_nargs("parse_invalidate_header", nargs, 1, parse_header_params) <
+        0) {
+        return NULL;
+    }
+    return mzpy_xmi_parse(mzpy_state(module), args[0]);
+}
+
 PyMethodDef mzpy_api_methods[] = {
+    {"compile_invalidation",
+     (PyCFunction)(void (*)(void))api_compile_invalidation,
+     METH_FASTCALL,
+     compile_invalidation_doc},
     {"compile_params",
      (PyCFunction)(void (*)(void))api_compile_params,
      METH_FASTCALL,
@@ -343,14 +469,30 @@ PyMethodDef mzpy_api_methods[] = {
      (PyCFunction)(void (*)(void))api_encode_json,
      METH_FASTCALL,
      encode_json_doc},
+    {"format_invalidate_header",
+     (PyCFunction)(void (*)(void))api_format_invalidate_header,
+     METH_FASTCALL,
+     format_invalidate_header_doc},
+    {"normalize_value",
+     (PyCFunction)(void (*)(void))api_normalize_value,
+     METH_FASTCALL,
+     normalize_value_doc},
     {"parse_call",
      (PyCFunction)(void (*)(void))api_parse_call,
      METH_FASTCALL,
      parse_call_doc},
+    {"parse_invalidate_header",
+     (PyCFunction)(void (*)(void))api_parse_invalidate_header,
+     METH_FASTCALL,
+     parse_invalidate_header_doc},
     {"parse_json",
      (PyCFunction)(void (*)(void))api_parse_json,
      METH_FASTCALL,
      parse_json_doc},
+    {"resolve_invalidation",
+     (PyCFunction)(void (*)(void))api_resolve_invalidation,
+     METH_FASTCALL,
+     resolve_invalidation_doc},
     {"validate_args",
      (PyCFunction)(void (*)(void))api_validate_args,
      METH_FASTCALL,

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "mzpy_api.h"
+#include "mzpy_invalidate.h"
 #include "mzpy_spec.h"
 
 /* Borrow a class from mizan.core.errors into a strong reference. */
@@ -13,6 +14,14 @@ static int
 import_error_class(PyObject *errors, const char *name, PyObject **out)
 {
     *out = PyObject_GetAttrString(errors, name);
+    return *out == NULL ? -1 : 0;
+}
+
+/* An interned str in a strong reference. */
+static int
+intern(PyObject **out, const char *text)
+{
+    *out = PyUnicode_InternFromString(text);
     return *out == NULL ? -1 : 0;
 }
 
@@ -43,8 +52,19 @@ module_exec(PyObject *module)
         PyModule_AddType(module, state->ParamSpecType) < 0) {
         goto done;
     }
-    state->str_field_required = PyUnicode_InternFromString("Field required");
-    if (state->str_field_required == NULL) {
+    state->InvalidationPlanType = (PyTypeObject *)PyType_FromModuleAndSpec(
+        module, &mzpy_invalidation_plan_spec, NULL);
+    if (state->InvalidationPlanType == NULL ||
+        PyModule_AddType(module, state->InvalidationPlanType) < 0) {
+        goto done;
+    }
+    if (intern(&state->str_field_required, "Field required") < 0 ||
+        intern(&state->str_context, "context") < 0 ||
+        intern(&state->str_function, "function") < 0 ||
+        intern(&state->str_params, "params") < 0 ||
+        intern(&state->str_slot, "slot") < 0 ||
+        intern(&state->str_value, "value") < 0 ||
+        intern(&state->str_list_sep, ", ") < 0) {
         goto done;
     }
     rc = 0;
@@ -63,7 +83,14 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->EncodeError);
     Py_VISIT(state->ValidationError);
     Py_VISIT(state->ParamSpecType);
+    Py_VISIT(state->InvalidationPlanType);
     Py_VISIT(state->str_field_required);
+    Py_VISIT(state->str_context);
+    Py_VISIT(state->str_function);
+    Py_VISIT(state->str_params);
+    Py_VISIT(state->str_slot);
+    Py_VISIT(state->str_value);
+    Py_VISIT(state->str_list_sep);
     return 0;
 }
 
@@ -76,7 +103,14 @@ module_clear(PyObject *module)
     Py_CLEAR(state->EncodeError);
     Py_CLEAR(state->ValidationError);
     Py_CLEAR(state->ParamSpecType);
+    Py_CLEAR(state->InvalidationPlanType);
     Py_CLEAR(state->str_field_required);
+    Py_CLEAR(state->str_context);
+    Py_CLEAR(state->str_function);
+    Py_CLEAR(state->str_params);
+    Py_CLEAR(state->str_slot);
+    Py_CLEAR(state->str_value);
+    Py_CLEAR(state->str_list_sep);
     return 0;
 }
 
@@ -98,8 +132,9 @@ static PyModuleDef_Slot module_slots[] = {
 
 PyDoc_STRVAR(
     module_doc,
-    "C hot path of Mizan: request parsing, argument validation and\n"
-    "the canonical JSON writer. mizan.core._py holds the pure-Python\n"
+    "C hot path of Mizan: request parsing, argument validation, the\n"
+    "canonical JSON writer, invalidation plans and the\n"
+    "X-Mizan-Invalidate header. mizan.core._py holds the pure-Python\n"
     "twin of every function here.");
 
 PyModuleDef mzpy_module_def = {

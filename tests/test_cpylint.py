@@ -93,7 +93,17 @@ def includes(path: Path) -> list[str]:
 
 def test_sources_exist() -> None:
     names = {p.name for p in ALL_FILES}
-    for required in ("mz_base.h", "mz_buf.c", "mz_json.c", "mz_validate.c", "mzpy.h", "mzpy_module.c"):
+    for required in (
+        "mz_base.h",
+        "mz_buf.c",
+        "mz_json.c",
+        "mz_validate.c",
+        "mz_invalidate.c",
+        "mzpy.h",
+        "mzpy_module.c",
+        "mzpy_invalidate.c",
+        "mzpy_xmi.c",
+    ):
         assert required in names
     assert all(functions(p) for p in SOURCES)
 
@@ -253,7 +263,20 @@ def test_fastcall_wrappers() -> None:
     table = re.search(r"PyMethodDef\s+mzpy_api_methods\[\]\s*=\s*\{(.*?)\n\};", text, re.DOTALL)
     assert table
     entries = re.findall(r'\{"(\w+)",\s*\(PyCFunction\)[^,]*,\s*(\w+),\s*(\w+)\}', table.group(1))
-    assert [e[0] for e in entries] == ["compile_params", "encode_json", "parse_call", "parse_json", "validate_args"]
+    assert [e[0] for e in entries] == [
+        "compile_invalidation",
+        "compile_params",
+        "encode_json",
+        "format_invalidate_header",
+        "normalize_value",
+        "parse_call",
+        "parse_invalidate_header",
+        "parse_json",
+        "resolve_invalidation",
+        "validate_args",
+    ]
+    # Adjacent string literals are one string in C (clang-format splits long ones).
+    joined = re.sub(r'"\s*\n\s*"', "", text)
     for name, flags, doc in entries:
         assert flags == "METH_FASTCALL", name
-        assert re.search(rf'PyDoc_STRVAR\(\s*{doc},\s*"{name}\(\$module, [^"]*/\)\\n--\\n\\n', text), name
+        assert re.search(rf'PyDoc_STRVAR\(\s*{doc},\s*"{name}\(\$module, [^"]*/\)\\n--\\n\\n', joined), name

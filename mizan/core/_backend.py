@@ -28,21 +28,33 @@ else:  # pragma: no cover - which branch runs depends on the environment
         ) from exc
     BACKEND = "c"
 
+InvalidationPlan = impl.InvalidationPlan
 ParamSpec = impl.ParamSpec
+compile_invalidation = impl.compile_invalidation
 compile_params = impl.compile_params
 encode_json = impl.encode_json
+format_invalidate_header = impl.format_invalidate_header
+normalize_value = impl.normalize_value
 parse_call = impl.parse_call
+parse_invalidate_header = impl.parse_invalidate_header
 parse_json = impl.parse_json
+resolve_invalidation = impl.resolve_invalidation
 validate_args = impl.validate_args
 
 __all__ = [
     "BACKEND",
     "PURE",
+    "InvalidationPlan",
     "ParamSpec",
+    "compile_invalidation",
     "compile_params",
     "encode_json",
+    "format_invalidate_header",
     "impl",
+    "normalize_value",
     "parse_call",
+    "parse_invalidate_header",
     "parse_json",
+    "resolve_invalidation",
     "validate_args",
 ]

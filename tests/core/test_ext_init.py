@@ -132,7 +132,26 @@ def test_import_without_the_rest_of_mizan() -> None:
         print(sorted(n for n in vars(c) if not n.startswith("_")))
         """
     )
-    assert out == "['ParamSpec', 'compile_params', 'encode_json', 'parse_call', 'parse_json', 'validate_args']\n"
+    assert (
+        out
+        == repr(
+            [
+                "InvalidationPlan",
+                "ParamSpec",
+                "compile_invalidation",
+                "compile_params",
+                "encode_json",
+                "format_invalidate_header",
+                "normalize_value",
+                "parse_call",
+                "parse_invalidate_header",
+                "parse_json",
+                "resolve_invalidation",
+                "validate_args",
+            ]
+        )
+        + "\n"
+    )
 
 
 def test_exec_fails_cleanly_without_the_error_module() -> None:

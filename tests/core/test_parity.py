@@ -15,6 +15,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STUB = ROOT / "mizan" / "_speedups.pyi"
+INVALIDATE_NAMES = (
+    "compile_invalidation",
+    "format_invalidate_header",
+    "normalize_value",
+    "parse_invalidate_header",
+    "resolve_invalidation",
+)
+NAMES = ("compile_params", "encode_json", "parse_call", "parse_json", "validate_args", *INVALIDATE_NAMES)
 
 
 def stub_tree() -> ast.Module:
@@ -50,7 +58,20 @@ def stub_shape(node: ast.FunctionDef) -> list[tuple[str, Any, Any]]:
 
 
 def test_same_names_everywhere(c_ext: ModuleType, py_impl: ModuleType) -> None:
-    expected = {"ParamSpec", "compile_params", "encode_json", "parse_call", "parse_json", "validate_args"}
+    expected = {
+        "InvalidationPlan",
+        "ParamSpec",
+        "compile_invalidation",
+        "compile_params",
+        "encode_json",
+        "format_invalidate_header",
+        "normalize_value",
+        "parse_call",
+        "parse_invalidate_header",
+        "parse_json",
+        "resolve_invalidation",
+        "validate_args",
+    }
     assert public(c_ext) == expected
     assert set(py_impl.__all__) == expected
     assert stub_names() == expected
@@ -87,6 +108,22 @@ def test_paramspec_attributes(c_ext: ModuleType, py_impl: ModuleType) -> None:
         assert {name for name in dir(spec) if not name.startswith("_")} == declared
 
 
+def test_invalidation_plan_has_no_public_attributes(c_ext: ModuleType, py_impl: ModuleType) -> None:
+    stub_class = next(n for n in stub_tree().body if isinstance(n, ast.ClassDef) and n.name == "InvalidationPlan")
+    assert not [n for n in stub_class.body if isinstance(n, ast.AnnAssign)]
+    for module in (c_ext, py_impl):
+        plan = module.compile_invalidation([("user", None, ("user_id",))], [])
+        assert {name for name in dir(plan) if not name.startswith("_")} == set()
+        assert repr(plan) == "<InvalidationPlan 1 targets, 0 merges>"
+
+
+def test_c_invalidation_plan_is_not_instantiable(c_ext: ModuleType) -> None:
+    with pytest.raises(TypeError):
+        c_ext.InvalidationPlan()
+    with pytest.raises(TypeError):
+        c_ext.InvalidationPlan.x = 1  # immutable type
+
+
 def test_docstrings_carry_text_signatures(c_ext: ModuleType, py_impl: ModuleType) -> None:
     for name in stub_functions():
         function = getattr(c_ext, name)
@@ -103,10 +140,11 @@ def run_backend_probe(pure: bool) -> str:
     probe = (
         "from mizan.core import _backend as b\n"
         "print(b.BACKEND, b.PURE, b.impl.__name__)\n"
-        "for name in ('compile_params', 'encode_json', 'parse_call', 'parse_json', 'validate_args'):\n"
+        f"for name in {NAMES!r}:\n"
         "    f = getattr(b, name)\n"
         "    print(name, f.__module__, type(f).__name__)\n"
         "print('ParamSpec', b.ParamSpec.__module__)\n"
+        "print('InvalidationPlan', b.InvalidationPlan.__module__)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     return done.stdout
@@ -120,7 +158,10 @@ def test_backend_choice_pure(py_impl: ModuleType) -> None:
         assert modules[name] == ["mizan.core._py.json", "function"]
     for name in ("compile_params", "validate_args"):
         assert modules[name] == ["mizan.core._py.validate", "function"]
+    for name in INVALIDATE_NAMES:
+        assert modules[name] == ["mizan.core._py.invalidate", "function"]
     assert modules["ParamSpec"] == ["mizan.core._py.validate"]
+    assert modules["InvalidationPlan"] == ["mizan.core._py.invalidate"]
 
 
 @pytest.mark.c_extension
@@ -128,6 +169,7 @@ def test_backend_choice_c(c_ext: ModuleType) -> None:
     lines = run_backend_probe(pure=False).splitlines()
     assert lines[0] == "c False mizan._speedups"
     modules = {line.split()[0]: line.split()[1:] for line in lines[1:]}
-    for name in ("compile_params", "encode_json", "parse_call", "parse_json", "validate_args"):
+    for name in NAMES:
         assert modules[name] == ["mizan._speedups", "builtin_function_or_method"]
     assert modules["ParamSpec"] == ["mizan._speedups"]
+    assert modules["InvalidationPlan"] == ["mizan._speedups"]

@@ -1,9 +1,10 @@
 /* fuzz_core.c - libFuzzer harness for the Python-free core (mz_json, mz_buf,
- * mz_validate). Built without Python.h, which is itself part of the check.
+ * mz_validate, mz_invalidate). Built without Python.h, which is itself part
+ * of the check.
  *
  *   clang -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_core.c \
- *       src/mz_json.c src/mz_buf.c src/mz_validate.c $(pkg-config --cflags \
- *       --libs jansson)
+ *       src/mz_json.c src/mz_buf.c src/mz_validate.c src/mz_invalidate.c \
+ *       $(pkg-config --cflags --libs jansson)
  *
  * Without clang, tests/fuzz/fuzz_main.c drives the same entry point from gcc
  * (tests/fuzz/test_fuzz.py builds and runs it under ASan and UBSan).
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 
 #include "mz_buf.h"
+#include "mz_invalidate.h"
 #include "mz_json.h"
 #include "mz_validate.h"
 
@@ -123,6 +125,95 @@ check_fast_int(const char *data, size_t size)
                                                            : -1));
 }
 
+/* Percent-encoding: only unreserved bytes and %XX come out, and decoding
+ * gives the input back exactly when the input is UTF-8. Decoding anything
+ * never overruns and yields UTF-8 when it says valid. */
+static void
+check_percent(const char *data, size_t size)
+{
+    mz_buf encoded;
+    mz_buf decoded;
+    mz_error err;
+    json_t *as_json;
+    bool valid = false;
+    size_t i;
+
+    mz_buf_init(&encoded);
+    mz_buf_init(&decoded);
+    MZ_CHECK(mz_inv_pct_encode(&encoded, data, size, &err) == MZ_OK);
+    for (i = 0; i < encoded.len; i++) {
+        char c = encoded.data[i];
+
+        MZ_CHECK(c != ';' && c != ',' && c != '=' && c != ' ');
+        if (c == '%') {
+            MZ_CHECK(i + 2 < encoded.len);
+        }
+    }
+    MZ_CHECK(mz_inv_pct_decode(
+                 &decoded, encoded.data, encoded.len, &valid, &err) == MZ_OK);
+    MZ_CHECK(valid == mz_inv_utf8_valid(data, size));
+    /* jansson's UTF-8 check is an independent oracle. */
+    as_json = json_stringn(data, size);
+    MZ_CHECK(valid == (as_json != NULL));
+    json_decref(as_json);
+    if (valid) {
+        MZ_CHECK(decoded.len == size && memcmp(decoded.data, data, size) == 0);
+    }
+    decoded.len = 0;
+    MZ_CHECK(mz_inv_pct_decode(&decoded, data, size, &valid, &err) == MZ_OK);
+    MZ_CHECK(decoded.len <= size);
+    MZ_CHECK(!valid || mz_inv_utf8_valid(decoded.data, decoded.len));
+    mz_buf_free(&encoded);
+    mz_buf_free(&decoded);
+}
+
+/* The header tokenizer: items are trimmed, non-empty, free of ',' and with
+ * a context free of ';'; pairs split at the first '='; sorting the keys
+ * gives byte order. */
+static void
+check_header(const char *data, size_t size)
+{
+    mz_inv_cursor cursor;
+    mz_inv_span context;
+    mz_inv_parts parts;
+    mz_inv_span key;
+    mz_inv_span value;
+    mz_inv_pair pairs[16];
+    size_t count = 0;
+    size_t i;
+    bool has_eq;
+
+    mz_inv_cursor_init(&cursor, data, size);
+    while (mz_inv_cursor_next(&cursor, &context, &parts)) {
+        MZ_CHECK(context.len > 0);
+        MZ_CHECK(context.data >= data &&
+                 context.data + context.len <= data + size);
+        MZ_CHECK(memchr(context.data, ',', context.len) == NULL);
+        MZ_CHECK(memchr(context.data, ';', context.len) == NULL);
+        MZ_CHECK(context.data[0] != ' ' && context.data[0] != '\t');
+        while (mz_inv_parts_next(&parts, &key, &value, &has_eq)) {
+            MZ_CHECK(memchr(key.data, '=', key.len) == NULL);
+            MZ_CHECK(memchr(key.data, ';', key.len) == NULL);
+            MZ_CHECK(memchr(value.data, ';', value.len) == NULL);
+            MZ_CHECK(has_eq || value.len == 0);
+            if (count < sizeof(pairs) / sizeof(pairs[0])) {
+                pairs[count].key = key.data;
+                pairs[count].len = key.len;
+                pairs[count].index = count;
+                count++;
+            }
+        }
+    }
+    mz_inv_sort_pairs(pairs, count);
+    for (i = 1; i < count; i++) {
+        size_t n =
+            pairs[i - 1].len < pairs[i].len ? pairs[i - 1].len : pairs[i].len;
+        int c = n == 0 ? 0 : memcmp(pairs[i - 1].key, pairs[i].key, n);
+
+        MZ_CHECK(c < 0 || (c == 0 && pairs[i - 1].len <= pairs[i].len));
+    }
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -134,5 +225,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_parse(text, size);
     check_escape(text, size);
     check_fast_int(text, size);
+    check_percent(text, size);
+    check_header(text, size);
     return 0;
 }

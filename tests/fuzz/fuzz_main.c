@@ -21,7 +21,8 @@ next_random(void)
 }
 
 static const char alphabet[] =
-    "[]{}\",:\\ \t\n0123456789eE.-+tfnrulasu\x00\x7f\xff\xc3\xa9\xed\xa0";
+    "[]{}\",:\\ \t\n0123456789eE.-+tfnrulasu\x00\x7f\xff\xc3\xa9\xed\xa0"
+    "%;=";
 
 static size_t
 mutate(uint8_t *buf, size_t len, size_t cap)

@@ -46,7 +46,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"-I{SRC}",
         str(HERE / "fuzz_core.c"),
         str(HERE / "fuzz_main.c"),
-        *(str(SRC / name) for name in ("mz_buf.c", "mz_json.c", "mz_validate.c")),
+        *(str(SRC / name) for name in ("mz_buf.c", "mz_json.c", "mz_validate.c", "mz_invalidate.c")),
         *jansson,
         "-o",
         str(binary),

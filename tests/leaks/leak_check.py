@@ -144,6 +144,30 @@ BIG_DICT = {f"key{i}": [i, float(i), str(i), None] for i in range(40)}
 VALUE = {"b": 1, "a": {"d": [1, 2.5, -(2**70)], "c": "é\n"}, 3: (True, None), "big": BIG_DICT, "level": Level.HIGH}
 HUGE_INT = 10**5000
 
+# Invalidation: a plan with scoped, broad, function and merge targets, more distinct param
+# sets than the C stack holds, and arguments that go through default.
+MANY_SETS = [(f"c{i}", None, ("user_id", f"p{i}")) for i in range(12)]
+TARGETS = [("user", None, ("user_id",)), ("feed", None, ()), ("user", "user_profile", ("user_id", "org"))]
+TARGETS += [("user", None, ("user_id",)), ("feed", None, ())] + MANY_SETS
+MERGES = [("items", "items_list", ()), ("item", "item_detail", ("user_id", "level"))]
+PLAN = c.compile_invalidation(TARGETS, MERGES)
+INV_ARGS = {"user_id": 5, "org": Thing(), "level": Level.HIGH, "name": "Ålice"}
+SUPPLIED = ("user_id", "org", "level", "name", "ghost")
+RESULT = {"id": 42, "name": "renamed"}
+ENTRIES: list[Any] = [
+    {"context": "user", "params": {"user_id": 5, "q": 'a;b c"d', "f": 1.5, "n": None, "l": [1, "é"]}},
+    "notifications",
+    {"context": "user", "function": "user_profile", "params": {"user_id": 5}},
+    "notifications",
+    {"context": "big", "params": {f"k{i}": i for i in range(20)}},
+    {"context": "\ud800", "params": {"a": 1}},
+]
+HEADER = "user;user_id=5;q=a%3Bb%20c%22d, notifications , ;x=1, a;k, b;k=%FF, c;k=%zz, d;k=1;k=2;%C3%A9=%e2%82%ac"
+
+
+def jsonable_default(obj: Any) -> Any:
+    return {"thing": 1} if isinstance(obj, Thing) else int(obj)
+
 
 def expect(exc: type[BaseException], function: Callable[..., Any], *args: Any) -> None:
     try:
@@ -236,6 +260,79 @@ GROUPS: dict[str, list[Scenario]] = {
         ("bad args", lambda: expect(TypeError, c.validate_args, SPEC, []), (SPEC,)),
         ("repr and names", lambda: (repr(SPEC), SPEC.names), (SPEC,)),
     ],
+    "compile_invalidation": [
+        ("ok", lambda: c.compile_invalidation(TARGETS, MERGES), (TARGETS[0][0],)),
+        ("ok generators", lambda: c.compile_invalidation(iter(TARGETS), (m for m in MERGES)), ()),
+        ("bad target", lambda: expect(ValueError, c.compile_invalidation, TARGETS + [("a", None)], []), ()),
+        ("bad context", lambda: expect(ValueError, c.compile_invalidation, TARGETS + [("", None, ())], []), ()),
+        ("bad function", lambda: expect(ValueError, c.compile_invalidation, [("a", 5, ())], []), ()),
+        ("bad params", lambda: expect(ValueError, c.compile_invalidation, TARGETS + [("a", None, ("x", 1))], []), ()),
+        ("bad merge", lambda: expect(ValueError, c.compile_invalidation, TARGETS, MERGES + [("a", "", ())]), ()),
+        ("not iterable", lambda: expect(TypeError, c.compile_invalidation, TARGETS, 5), ()),
+        ("repr", lambda: repr(PLAN), (PLAN,)),
+    ],
+    "resolve_invalidation": [
+        (
+            "ok",
+            lambda: c.resolve_invalidation(PLAN, INV_ARGS, SUPPLIED, RESULT, jsonable_default),
+            (PLAN, RESULT, INV_ARGS["org"], Level.HIGH, jsonable_default),
+        ),
+        ("ok broad", lambda: c.resolve_invalidation(PLAN, {}, (), RESULT, None), (PLAN, RESULT)),
+        (
+            "unencodable",
+            lambda: expect(errors.EncodeError, c.resolve_invalidation, PLAN, INV_ARGS, SUPPLIED, RESULT, None),
+            (PLAN, INV_ARGS["org"]),
+        ),
+        (
+            "default raises",
+            lambda: expect(KeyError, c.resolve_invalidation, PLAN, INV_ARGS, SUPPLIED, RESULT, default_raises),
+            (PLAN, default_raises),
+        ),
+        ("unhashable name", lambda: expect(TypeError, c.resolve_invalidation, PLAN, {}, ([],), None, None), ()),
+        ("bad plan", lambda: expect(TypeError, c.resolve_invalidation, SPEC, {}, (), None, None), (SPEC,)),
+        ("bad arguments", lambda: expect(TypeError, c.resolve_invalidation, PLAN, [], (), None, None), (PLAN,)),
+        ("bad supplied", lambda: expect(TypeError, c.resolve_invalidation, PLAN, {}, [], None, None), (PLAN,)),
+        ("bad arity", lambda: expect(TypeError, c.resolve_invalidation, PLAN, {}), (PLAN,)),
+    ],
+    "invalidate_header": [
+        ("format", lambda: c.format_invalidate_header(ENTRIES), (ENTRIES[0],)),
+        ("format none", lambda: c.format_invalidate_header([]), ()),
+        ("format bad entry", lambda: expect(TypeError, c.format_invalidate_header, ENTRIES + [5]), ()),
+        (
+            "format bad key",
+            lambda: expect(TypeError, c.format_invalidate_header, [{"context": "a", "params": {"a": 1, 2: 3}}]),
+            (),
+        ),
+        (
+            "format unencodable",
+            lambda: expect(
+                errors.EncodeError, c.format_invalidate_header, [{"context": "a", "params": {"a": Thing()}}]
+            ),
+            (),
+        ),
+        (
+            "format surrogate key",
+            lambda: expect(
+                UnicodeEncodeError, c.format_invalidate_header, [{"context": "a", "params": {"\ud800": 1, "b": 2}}]
+            ),
+            (),
+        ),
+        (
+            "format surrogate value",
+            lambda: expect(
+                UnicodeEncodeError, c.format_invalidate_header, [{"context": "a", "params": {"b": "\udc00"}}]
+            ),
+            (),
+        ),
+        ("parse", lambda: c.parse_invalidate_header(HEADER), (HEADER,)),
+        ("parse surrogate", lambda: expect(UnicodeEncodeError, c.parse_invalidate_header, "a;k=\ud800"), ()),
+        ("parse not str", lambda: expect(TypeError, c.parse_invalidate_header, b"a"), ()),
+        ("normalize", lambda: [c.normalize_value(v, None) for v in (None, 5, 5.0, 1e300, "x", VALUE)], (VALUE,)),
+        ("normalize default", lambda: c.normalize_value(Thing(), default_ok), (default_ok,)),
+        ("normalize refused", lambda: expect(errors.EncodeError, c.normalize_value, Thing(), lambda o: Thing()), ()),
+        ("normalize raises", lambda: expect(KeyError, c.normalize_value, Thing(), default_raises), (default_raises,)),
+        ("normalize digits", lambda: expect(ValueError, c.normalize_value, HUGE_INT, None), (HUGE_INT,)),
+    ],
 }
 
 DEEP: Any = 0
@@ -245,7 +342,7 @@ DEEP_NODE: Any = ("int", ok_fallback, None)
 for _ in range(70):
     DEEP_NODE = ("optional", None, DEEP_NODE)
 
-MODULE_OBJECTS = (c, c.ParamSpec, errors.ParseError, errors.EncodeError, errors.ValidationError)
+MODULE_OBJECTS = (c, c.ParamSpec, c.InvalidationPlan, errors.ParseError, errors.EncodeError, errors.ValidationError)
 
 
 def measure(watched: tuple[Any, ...]) -> tuple[list[int], int, int | None]:

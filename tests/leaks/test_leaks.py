@@ -17,7 +17,16 @@ pytestmark = pytest.mark.c_extension
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-GROUPS = ["parse_json", "parse_call", "encode_json", "compile_params", "validate_args"]
+GROUPS = [
+    "parse_json",
+    "parse_call",
+    "encode_json",
+    "compile_params",
+    "validate_args",
+    "compile_invalidation",
+    "resolve_invalidation",
+    "invalidate_header",
+]
 ITERATIONS = int(os.environ.get("MIZAN_LEAK_ITERATIONS", "4000"))
 # Bytes malloc may hold on to after ITERATIONS calls without it being a leak (allocator
 # caches); one leaked jansson node or buffer per call would be far above it.

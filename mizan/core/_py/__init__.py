@@ -5,7 +5,28 @@
 
 from __future__ import annotations
 
+from mizan.core._py.invalidate import (
+    InvalidationPlan,
+    compile_invalidation,
+    format_invalidate_header,
+    normalize_value,
+    parse_invalidate_header,
+    resolve_invalidation,
+)
 from mizan.core._py.json import encode_json, parse_call, parse_json
 from mizan.core._py.validate import ParamSpec, compile_params, validate_args
 
-__all__ = ["ParamSpec", "compile_params", "encode_json", "parse_call", "parse_json", "validate_args"]
+__all__ = [
+    "InvalidationPlan",
+    "ParamSpec",
+    "compile_invalidation",
+    "compile_params",
+    "encode_json",
+    "format_invalidate_header",
+    "normalize_value",
+    "parse_call",
+    "parse_invalidate_header",
+    "parse_json",
+    "resolve_invalidation",
+    "validate_args",
+]

@@ -186,9 +186,11 @@ def _normalize(value: Any, default: Default, defaulted: bool) -> str:
     if issubclass(kind, int):
         return int.__repr__(value)
     if issubclass(kind, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < _EXACT_INT_FLOAT:
-            return int.__repr__(int(value))
-        return float.__repr__(value)
+        # The base float's value: a subclass's is_integer/__abs__/__int__ are never called.
+        number = float.__float__(value)
+        if math.isfinite(number) and number.is_integer() and abs(number) < _EXACT_INT_FLOAT:
+            return int.__repr__(int(number))
+        return float.__repr__(number)
     if issubclass(kind, dict | list | tuple):
         text: str = encode_json(value, default).decode("utf-8")
         return text
