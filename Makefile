@@ -106,6 +106,7 @@ demo: build  ## Run the demo project (examples/demo, SQLite) on http://127.0.0.1
 bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written Django view
 	$(PY) -m benchmarks.call_path
 	$(PY) -m benchmarks.django_call
+	$(PY) -m benchmarks.invalidation
 
 ci: test  ## Same as test (which already lints); kept for the STYLE B8 name
 

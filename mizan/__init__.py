@@ -6,7 +6,7 @@ This module only re-exports the public API; it imports without Django installed.
 from __future__ import annotations
 
 from mizan.client import GlobalContext, ReactContext, ServerFunction, client  # binds `client` over the submodule
-from mizan.core import get_user
+from mizan.core import format_invalidate_header, get_user, on_invalidate, parse_invalidate_header
 from mizan.core.errors import (
     BadRequest,
     ErrorCode,
@@ -36,5 +36,8 @@ __all__ = [
     "ValidationFailed",
     "__version__",
     "client",
+    "format_invalidate_header",
     "get_user",
+    "on_invalidate",
+    "parse_invalidate_header",
 ]

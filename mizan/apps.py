@@ -21,8 +21,11 @@ class SimpleMizanConfig(AppConfig):
 
     def ready(self) -> None:
         from mizan.checks import check_registry
+        from mizan.core.notify import on_invalidate
+        from mizan.signals import send_invalidated
 
         checks.register(check_registry, "mizan")
+        on_invalidate(send_invalidated)
 
 
 class MizanConfig(SimpleMizanConfig):

@@ -6,7 +6,7 @@ the request body, and turning `MizanResponse` into an `HttpResponse`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -18,6 +18,7 @@ from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.views.decorators.csrf import csrf_exempt
 
 from mizan.conf import get_settings
+from mizan.core.client import ServerFunction
 from mizan.core.errors import BadRequest, Forbidden
 from mizan.core.executor import (
     MizanResponse,
@@ -28,6 +29,8 @@ from mizan.core.executor import (
     json_response,
     method_not_allowed,
     registry_error,
+    route_methods,
+    route_pipeline,
     run_sync,
 )
 
@@ -122,3 +125,34 @@ def session(request: HttpRequest) -> HttpResponseBase:
     if "Vary" in response:
         del response["Vary"]
     return response
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+def route_view(name: str, fn_class: type[ServerFunction]) -> Callable[..., HttpResponseBase]:
+    """The Django view serving a `route=` function at its own path (VIEW-2..7).
+
+    Path and query parameters, merged (path wins), are the arguments; the body is left to
+    the function. Unsafe methods need CSRF under session auth unless the function is
+    private (webhooks, cron: VIEW-4).
+    """
+    methods = route_methods(fn_class)
+    check_csrf = not fn_class._options.private
+
+    @csrf_exempt
+    def view(request: HttpRequest, **path_args: Any) -> HttpResponseBase:
+        if request.method not in methods:
+            return to_django(method_not_allowed(methods))
+        try:
+            if check_csrf and request.method not in SAFE_METHODS and _csrf_rejected(request):
+                return to_django(error_response(Forbidden(MSG_CSRF)))
+            args: dict[str, Any] = {key: request.GET[key] for key in request.GET}
+        except _UNREADABLE:
+            return to_django(error_response(BadRequest()))
+        args.update(path_args)
+        return to_django(run_sync(route_pipeline(request, name, fn_class, args), _resolve))
+
+    view.__name__ = view.__qualname__ = f"mizan_route_{name.replace('.', '_')}"
+    routed: Callable[..., HttpResponseBase] = view
+    return routed

@@ -85,6 +85,13 @@ class ServerFunction:
         """Invoke the body with what `bind` returned (may return an awaitable)."""
         return self.call(bound)
 
+    @classmethod
+    def arguments(cls, bound: Bound) -> dict[str, Any]:
+        """The validated arguments by name (what invalidation scoping matches, INV-3)."""
+        if bound is None or cls.Input is None:
+            return {}
+        return {name: getattr(bound, name) for name in cls.Input.model_fields}
+
 
 class FunctionServerFunction(ServerFunction):
     """A ServerFunction made by `@client` from a plain function (SIG-5: `fn(request, **fields)`)."""
@@ -102,6 +109,10 @@ class FunctionServerFunction(ServerFunction):
 
     def run(self, bound: Bound) -> Any:
         return type(self).fn(self.request, **bound)
+
+    @classmethod
+    def arguments(cls, bound: Bound) -> dict[str, Any]:
+        return bound if isinstance(bound, dict) else {}
 
     def call(self, input: Any) -> Any:
         kwargs = {} if input is None else {name: getattr(input, name) for name in self._field_names}

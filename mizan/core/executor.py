@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from mizan.core import _backend, registry
+from mizan.core import _backend, notify, registry, rules
 from mizan.core.auth import check_guard_result, check_level
 from mizan.core.client import ServerFunction
 from mizan.core.errors import (
@@ -39,6 +39,7 @@ JSON = "application/json"
 NO_STORE = "no-store"
 MSG_PRIVATE = "Function is not client-callable"
 MSG_REGISTRY = "Mizan registry is invalid"
+HEADER_INVALIDATE = "X-Mizan-Invalidate"
 
 
 @dataclass
@@ -187,7 +188,7 @@ def _parse_form_call(
 
 
 def dispatch_pipeline(request: Any, name: str, args: dict[str, Any]) -> Pipeline:
-    """RPC-2 steps 4-11: registry, lookup, private, guard, validation, execution."""
+    """RPC-2 steps 4-11: registry, lookup, private, then `execute_pipeline`."""
     failure = registry_error()
     if failure is not None:
         return failure
@@ -196,23 +197,62 @@ def dispatch_pipeline(request: Any, name: str, args: dict[str, Any]) -> Pipeline
         return error_response(NotFound())
     if fn_class._options.private:
         return error_response(Forbidden(MSG_PRIVATE))
+    return (yield from execute_pipeline(request, name, fn_class, args))
+
+
+def route_pipeline(request: Any, name: str, fn_class: type[ServerFunction], args: dict[str, Any]) -> Pipeline:
+    """A `route=` view (VIEW-4): private functions are reachable here, unlike on `/call/`."""
+    failure = registry_error()
+    if failure is not None:
+        return failure
+    return (yield from execute_pipeline(request, name, fn_class, args))
+
+
+def route_methods(fn_class: type[ServerFunction]) -> tuple[str, ...]:
+    """Declared methods, else GET for context functions and POST otherwise (DEC-2)."""
+    options = fn_class._options
+    if options.methods is not None:
+        return options.methods
+    return ("GET",) if options.context is not None else ("POST",)
+
+
+def execute_pipeline(request: Any, name: str, fn_class: type[ServerFunction], args: dict[str, Any]) -> Pipeline:
+    """Guard, validation, execution, then the success response with what the mutation
+    invalidates and merges (RPC-3/4, §3, §4) or the view path for a framework response
+    (RPC-6, VIEW-5). Shared by `/call/` and `route=` views."""
     try:
         yield from _guard(fn_class, request)
-        bound, _supplied = fn_class.bind(args)
+        bound, supplied = fn_class.bind(args)
         result = yield from _run(fn_class, request, bound)
     except Exception as exc:
         return error_response(as_mizan_error(exc))
-    if is_framework_response(result):
-        return MizanResponse(200, headers={"Cache-Control": NO_STORE}, passthrough=result)
-    return _encoded(200, {"result": result})
-
-
-def _encoded(status: int, payload: Any) -> MizanResponse:
+    plan = rules.plan_for(fn_class)
+    view_path = is_framework_response(result)
+    if view_path and getattr(result, "status_code", 200) >= 400:
+        plan = None  # VIEW-5: a failed view changes nothing
+    invalidate: list[Any] = []
+    merge: list[Any] = []
     try:
-        return json_response(status, payload)
+        if plan is not None:
+            arguments = fn_class.arguments(bound)
+            invalidate, merge = _backend.resolve_invalidation(plan, arguments, supplied, result, to_jsonable_python)
+        if view_path:
+            merge = []  # VIEW-6: only the header transport, which carries no merges
+            response = MizanResponse(200, headers={"Cache-Control": NO_STORE}, passthrough=result)
+        else:
+            envelope: dict[str, Any] = {"result": result}
+            if invalidate:
+                envelope["invalidate"] = invalidate
+            if merge:
+                envelope["merge"] = merge
+            response = json_response(200, envelope)
+        if invalidate:
+            response.headers[HEADER_INVALIDATE] = _backend.format_invalidate_header(invalidate)
     except Exception as exc:
-        logger.error("Mizan could not serialize a result", exc_info=exc)
-        return error_response(InternalError())
+        logger.error("Mizan could not serialize the result of %s", name, exc_info=exc)
+        return error_response(InternalError())  # INV-1: nothing emitted
+    notify.emit(request, invalidate, merge, name)
+    return response
 
 
 # --- GET /ctx/<name>/ --------------------------------------------------------------------
@@ -237,7 +277,11 @@ def context_pipeline(request: Any, name: str, query: Mapping[str, str]) -> Pipel
             bundle[member] = yield from _run(fn_class, request, member_input)
     except Exception as exc:
         return error_response(as_mizan_error(exc))
-    return _encoded(200, bundle)
+    try:
+        return json_response(200, bundle)
+    except Exception as exc:
+        logger.error("Mizan could not serialize the bundle of %s", name, exc_info=exc)
+        return error_response(InternalError())
 
 
 # --- drivers -----------------------------------------------------------------------------

@@ -82,6 +82,11 @@ def register(fn_class: type[ServerFunction], name: str) -> None:
         _changed()
 
 
+def version() -> int:
+    """A counter bumped by every registry change; caches of derived state key on it."""
+    return _version
+
+
 def get_function(name: str) -> type[ServerFunction] | None:
     """The class registered under `name`, or None."""
     return _functions.get(name)

@@ -177,3 +177,17 @@ def _isolated_registry() -> Iterator[None]:
     testapp.EVENTS.clear()
     yield
     restore_registry(STARTUP_REGISTRY)
+
+
+@pytest.fixture
+def purges() -> Iterator[list[tuple[Any, ...]]]:
+    """What the purge hook receives, as (context, params) (INV-11, MRG-8); the cache
+    issue installs the real hook."""
+    from mizan.core import notify
+
+    seen: list[tuple[Any, ...]] = []
+    notify.set_purge_hook(lambda request, context, params: seen.append((context, params)))
+    try:
+        yield seen
+    finally:
+        notify.set_purge_hook(None)

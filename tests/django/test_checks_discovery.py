@@ -30,14 +30,18 @@ ROOT = Path(__file__).resolve().parents[2]
 HINT = "Declare the context or register the function that affects=/merge= names."
 
 
-def _testapp_functions() -> dict[str, type]:
-    """Every ServerFunction class `clients.py` defines, by attribute name."""
+def _testapp_functions(*modules: Any) -> dict[str, type]:
+    """Every ServerFunction class the project's `clients.py` modules (or `modules`) define,
+    by attribute name."""
+    from tests.django.project.mutations import clients as mutations
+
     return {
         name: value
-        for name, value in vars(testapp).items()
+        for module in modules or (testapp, mutations)
+        for name, value in vars(module).items()
         if isinstance(value, type)
         and issubclass(value, ServerFunction)
-        and value.__module__ == CLIENTS
+        and value.__module__ == module.__name__
         and not name.startswith("_")
     }
 
@@ -163,8 +167,9 @@ def test_disc1_mizan_clients_registers_apps_under_root(root: str) -> None:
     """DISC-1: `mizan_clients(root)` visits apps equal to or under `root` and registers."""
     registry.clear_registry()
     names = mizan_clients(root)
-    assert sorted(names) == sorted(STARTUP_REGISTRY)
-    assert registry.get_all_functions() == STARTUP_REGISTRY
+    expected = STARTUP_REGISTRY if root == "tests.django.project" else _testapp_functions(testapp)
+    assert sorted(names) == sorted(expected)
+    assert registry.get_all_functions() == expected
 
 
 @pytest.mark.parametrize("root", ["tests.django.project.test", "tests.django.proj", "testapp", "django.contrib"])
@@ -206,8 +211,8 @@ def test_disc3_mizan_module_after_clear_restores_testapp() -> None:
     module registers everything it defines again."""
     registry.clear_registry()
     assert registry.get_all_functions() == {}
-    assert sorted(mizan_module(CLIENTS)) == sorted(STARTUP_REGISTRY)
-    assert registry.get_all_functions() == STARTUP_REGISTRY
+    assert sorted(mizan_module(CLIENTS)) == sorted(_testapp_functions(testapp))
+    assert registry.get_all_functions() == _testapp_functions(testapp)
 
 
 def test_disc2_explicit_register_in_module_is_kept() -> None:

@@ -177,7 +177,9 @@ def test_update_then_refetch(demo: Demo) -> None:
     reply = _call(demo, b'{"fn":"update_profile","args":{"user_id":7,"name":"Ada"}}', token)
     assert reply.status == 200
     assert reply.headers["cache-control"] == "no-store"
-    assert json.loads(reply.body)["result"] == {"ok": True}
+    # INV-3: the mutation names the scoped context in the body and in the header.
+    assert reply.body == b'{"invalidate":[{"context":"user","params":{"user_id":7}}],"result":{"ok":true}}'
+    assert reply.headers["x-mizan-invalidate"] == "user;user_id=7"
     bundle = demo.request("GET", "/api/mizan/ctx/user/?user_id=7")
     assert bundle.status == 200
     assert bundle.body == b'{"user_orders":{"count":70},"user_profile":{"name":"Ada"}}'

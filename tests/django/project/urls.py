@@ -2,4 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-urlpatterns = [path("api/mizan/", include("mizan.urls"))]
+urlpatterns = [
+    path("api/mizan/", include("mizan.urls")),
+    path("", include("mizan.routes")),
+]
