@@ -20,9 +20,9 @@ _INTEGER = re.compile(rb"-?[0-9]+")
 def _ttl(ttl: object, default: float) -> float:
     if ttl is None:
         return default
-    if type(ttl) not in (int, float) or not ttl > 0:
+    if (type(ttl) is not int and type(ttl) is not float) or not ttl > 0:
         raise ValueError("ttl must be a positive number of seconds")
-    return float(ttl)  # type: ignore[arg-type]
+    return float(ttl)
 
 
 def _key(key: object) -> str:
