@@ -49,6 +49,7 @@ typedef enum mz_code {
     MZ_E_BAD_ARGS,   /* args neither an object nor null */
     MZ_E_ENCODE,     /* a value the canonical writer cannot represent */
     MZ_E_LIMIT,      /* an internal size limit (spec too large) */
+    MZ_E_VALUE,      /* a stored value refused (incr): ValueError */
 } mz_code;
 
 #define MZ_ERROR_MESSAGE_SIZE 160

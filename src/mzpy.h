@@ -15,8 +15,11 @@ typedef struct mz_state {
     PyObject *ParseError;               /* mizan.core.errors.ParseError */
     PyObject *EncodeError;              /* mizan.core.errors.EncodeError */
     PyObject *ValidationError;          /* mizan.core.errors.ValidationError */
+    PyObject *Mapping;                  /* collections.abc.Mapping */
+    PyObject *hmac_digest;              /* hmac.digest (OpenSSL one-shot) */
     PyTypeObject *ParamSpecType;        /* mizan._speedups.ParamSpec */
     PyTypeObject *InvalidationPlanType; /* mizan._speedups.InvalidationPlan */
+    PyTypeObject *MemoryCacheType;      /* mizan._speedups.MemoryCache */
     PyObject *str_field_required;       /* "Field required", interned */
     PyObject *str_context;              /* "context", interned */
     PyObject *str_function;             /* "function", interned */
@@ -24,6 +27,7 @@ typedef struct mz_state {
     PyObject *str_slot;                 /* "slot", interned */
     PyObject *str_value;                /* "value", interned */
     PyObject *str_list_sep; /* ", ", the header's entry separator */
+    PyObject *str_sha256;   /* "sha256", the digest name for hmac.digest */
 } mz_state;
 
 /* The module definition, for PyType_GetModuleByDef. */

@@ -10,6 +10,7 @@
 #include "mzpy_api.h"
 
 #include "mz_json.h"
+#include "mzpy_cachekey.h"
 #include "mzpy_convert.h"
 #include "mzpy_invalidate.h"
 #include "mzpy_jsonw.h"
@@ -456,7 +457,82 @@ api_parse_invalidate_header(PyObject *module,
     return mzpy_xmi_parse(mzpy_state(module), args[0]);
 }
 
+static const char *const cache_key_message_params[] = {"context",
+                                                       "params",
+                                                       "user_id",
+                                                       "rev"};
+
+PyDoc_STRVAR(cache_key_message_doc,
+             "cache_key_message($module, context, params, user_id, rev, /)\n"
+             "--\n\n"
+             "CKEY-2: the canonical JSON message of an origin-cache key,\n"
+             "{\"c\", \"p\": {name: NORM-1 text}, \"r\", \"u\"?}; u is left\n"
+             "out when user_id is None. Raises TypeError, EncodeError.");
+
+static PyObject *
+api_cache_key_message(PyObject *module,
+                      PyObject *const *args,
+                      Py_ssize_t nargs)
+{
+    if (check_nargs("cache_key_message", nargs, 4, cache_key_message_params) <
+        0) {
+        return NULL;
+    }
+    return mzpy_ckey_message(
+        mzpy_state(module), args[0], args[1], args[2], args[3]);
+}
+
+static const char *const derive_cache_key_params[] = {"secret",
+                                                      "context",
+                                                      "params",
+                                                      "user_id",
+                                                      "rev"};
+
+PyDoc_STRVAR(
+    derive_cache_key_doc,
+    "derive_cache_key($module, secret, context, params, user_id, rev, /)\n"
+    "--\n\n"
+    "CKEY-3: ctx:<context>:<hex HMAC-SHA256(secret, message)>, the HMAC\n"
+    "computed by hmac.digest. Raises TypeError, EncodeError.");
+
+static PyObject *
+api_derive_cache_key(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (check_nargs("derive_cache_key", nargs, 5, derive_cache_key_params) <
+        0) {
+        return NULL;
+    }
+    return mzpy_ckey_derive(
+        mzpy_state(module), args[0], args[1], args[2], args[3], args[4]);
+}
+
+static const char *const generation_key_params[] = {"secret",
+                                                    "context",
+                                                    "name",
+                                                    "value"};
+
+PyDoc_STRVAR(generation_key_doc,
+             "generation_key($module, secret, context, name, value, /)\n"
+             "--\n\n"
+             "CPUR-4: the scope generation key of one (name, value) of a\n"
+             "context, gen:<context>:<hex HMAC(secret, {c, k, v})>.\n"
+             "Raises TypeError, EncodeError.");
+
+static PyObject *
+api_generation_key(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (check_nargs("generation_key", nargs, 4, generation_key_params) < 0) {
+        return NULL;
+    }
+    return mzpy_ckey_generation(
+        mzpy_state(module), args[0], args[1], args[2], args[3]);
+}
+
 PyMethodDef mzpy_api_methods[] = {
+    {"cache_key_message",
+     (PyCFunction)(void (*)(void))api_cache_key_message,
+     METH_FASTCALL,
+     cache_key_message_doc},
     {"compile_invalidation",
      (PyCFunction)(void (*)(void))api_compile_invalidation,
      METH_FASTCALL,
@@ -465,6 +541,10 @@ PyMethodDef mzpy_api_methods[] = {
      (PyCFunction)(void (*)(void))api_compile_params,
      METH_FASTCALL,
      compile_params_doc},
+    {"derive_cache_key",
+     (PyCFunction)(void (*)(void))api_derive_cache_key,
+     METH_FASTCALL,
+     derive_cache_key_doc},
     {"encode_json",
      (PyCFunction)(void (*)(void))api_encode_json,
      METH_FASTCALL,
@@ -473,6 +553,10 @@ PyMethodDef mzpy_api_methods[] = {
      (PyCFunction)(void (*)(void))api_format_invalidate_header,
      METH_FASTCALL,
      format_invalidate_header_doc},
+    {"generation_key",
+     (PyCFunction)(void (*)(void))api_generation_key,
+     METH_FASTCALL,
+     generation_key_doc},
     {"normalize_value",
      (PyCFunction)(void (*)(void))api_normalize_value,
      METH_FASTCALL,

@@ -8,6 +8,7 @@
 #include "mzpy_api.h"
 #include "mzpy_invalidate.h"
 #include "mzpy_spec.h"
+#include "mzpy_table.h"
 
 /* Borrow a class from mizan.core.errors into a strong reference. */
 static int
@@ -22,6 +23,20 @@ static int
 intern(PyObject **out, const char *text)
 {
     *out = PyUnicode_InternFromString(text);
+    return *out == NULL ? -1 : 0;
+}
+
+/* A strong reference to `module_name`.`name`. */
+static int
+import_attr(const char *module_name, const char *name, PyObject **out)
+{
+    PyObject *module = PyImport_ImportModule(module_name);
+
+    if (module == NULL) {
+        return -1;
+    }
+    *out = PyObject_GetAttrString(module, name);
+    Py_DECREF(module);
     return *out == NULL ? -1 : 0;
 }
 
@@ -46,6 +61,10 @@ module_exec(PyObject *module)
             errors, "ValidationError", &state->ValidationError) < 0) {
         goto done;
     }
+    if (import_attr("collections.abc", "Mapping", &state->Mapping) < 0 ||
+        import_attr("hmac", "digest", &state->hmac_digest) < 0) {
+        goto done;
+    }
     state->ParamSpecType = (PyTypeObject *)PyType_FromModuleAndSpec(
         module, &mzpy_paramspec_spec, NULL);
     if (state->ParamSpecType == NULL ||
@@ -58,13 +77,20 @@ module_exec(PyObject *module)
         PyModule_AddType(module, state->InvalidationPlanType) < 0) {
         goto done;
     }
+    state->MemoryCacheType = (PyTypeObject *)PyType_FromModuleAndSpec(
+        module, &mzpy_memory_cache_spec, NULL);
+    if (state->MemoryCacheType == NULL ||
+        PyModule_AddType(module, state->MemoryCacheType) < 0) {
+        goto done;
+    }
     if (intern(&state->str_field_required, "Field required") < 0 ||
         intern(&state->str_context, "context") < 0 ||
         intern(&state->str_function, "function") < 0 ||
         intern(&state->str_params, "params") < 0 ||
         intern(&state->str_slot, "slot") < 0 ||
         intern(&state->str_value, "value") < 0 ||
-        intern(&state->str_list_sep, ", ") < 0) {
+        intern(&state->str_list_sep, ", ") < 0 ||
+        intern(&state->str_sha256, "sha256") < 0) {
         goto done;
     }
     rc = 0;
@@ -82,8 +108,11 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->ParseError);
     Py_VISIT(state->EncodeError);
     Py_VISIT(state->ValidationError);
+    Py_VISIT(state->Mapping);
+    Py_VISIT(state->hmac_digest);
     Py_VISIT(state->ParamSpecType);
     Py_VISIT(state->InvalidationPlanType);
+    Py_VISIT(state->MemoryCacheType);
     Py_VISIT(state->str_field_required);
     Py_VISIT(state->str_context);
     Py_VISIT(state->str_function);
@@ -91,6 +120,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->str_slot);
     Py_VISIT(state->str_value);
     Py_VISIT(state->str_list_sep);
+    Py_VISIT(state->str_sha256);
     return 0;
 }
 
@@ -102,8 +132,11 @@ module_clear(PyObject *module)
     Py_CLEAR(state->ParseError);
     Py_CLEAR(state->EncodeError);
     Py_CLEAR(state->ValidationError);
+    Py_CLEAR(state->Mapping);
+    Py_CLEAR(state->hmac_digest);
     Py_CLEAR(state->ParamSpecType);
     Py_CLEAR(state->InvalidationPlanType);
+    Py_CLEAR(state->MemoryCacheType);
     Py_CLEAR(state->str_field_required);
     Py_CLEAR(state->str_context);
     Py_CLEAR(state->str_function);
@@ -111,6 +144,7 @@ module_clear(PyObject *module)
     Py_CLEAR(state->str_slot);
     Py_CLEAR(state->str_value);
     Py_CLEAR(state->str_list_sep);
+    Py_CLEAR(state->str_sha256);
     return 0;
 }
 
@@ -130,12 +164,12 @@ static PyModuleDef_Slot module_slots[] = {
     {0, NULL},
 };
 
-PyDoc_STRVAR(
-    module_doc,
-    "C hot path of Mizan: request parsing, argument validation, the\n"
-    "canonical JSON writer, invalidation plans and the\n"
-    "X-Mizan-Invalidate header. mizan.core._py holds the pure-Python\n"
-    "twin of every function here.");
+PyDoc_STRVAR(module_doc,
+             "C hot path of Mizan: request parsing, argument validation, the\n"
+             "canonical JSON writer, invalidation plans and the\n"
+             "X-Mizan-Invalidate header, cache keys and the in-memory cache\n"
+             "table. mizan.core._py holds the pure-Python\n"
+             "twin of every function here.");
 
 PyModuleDef mzpy_module_def = {
     PyModuleDef_HEAD_INIT,

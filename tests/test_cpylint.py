@@ -201,7 +201,21 @@ def test_naming(path: Path) -> None:
         if not function.static and function.name != "PyInit__speedups":
             assert function.name.startswith(prefix), f"{path.name}: {function.name} should start with {prefix}"
     for macro in re.findall(r"^\s*#\s*define\s+(\w+)", path.read_text(encoding="utf-8"), re.MULTILINE):
-        assert macro.startswith(("MZ_", "MIZAN_")) or macro == "PY_SSIZE_T_CLEAN", f"{path.name}: macro {macro}"
+        assert macro.startswith(("MZ_", "MIZAN_")) or macro in FEATURE_MACROS, f"{path.name}: macro {macro}"
+
+
+# Macros of other namespaces a file may define: CPython's, and the POSIX feature-test macro
+# (clock_gettime under -std=c11), which must come before every #include to mean anything.
+FEATURE_MACROS = ("PY_SSIZE_T_CLEAN", "_POSIX_C_SOURCE")
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_feature_macros_precede_includes(path: Path) -> None:
+    text = strip(path.read_text(encoding="utf-8"))
+    first_include = text.find("#include")
+    for macro in FEATURE_MACROS:
+        at = text.find(f"#define {macro}")
+        assert at < first_include, f"{path.name}: {macro} defined after an #include"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
@@ -258,16 +272,30 @@ def test_type_specs_are_heap_and_immutable() -> None:
     )
 
 
+def test_memory_cache_methods() -> None:
+    text = re.sub(r'"\s*\n\s*"', "", (SRC / "mzpy_table.c").read_text(encoding="utf-8"))
+    table = re.search(r"PyMethodDef\s+cache_methods\[\]\s*=\s*\{(.*?)\n\};", text, re.DOTALL)
+    assert table
+    entries = re.findall(r'\{"(\w+)",\s*\(PyCFunction\)[^,]*,\s*([\w |]+),\s*(\w+)\}', table.group(1))
+    assert [e[0] for e in entries] == ["get", "get_many", "set", "delete", "delete_by_prefix", "clear", "incr"]
+    for name, flags, doc in entries:
+        assert flags in ("METH_O", "METH_NOARGS", "METH_FASTCALL", "METH_FASTCALL | METH_KEYWORDS"), name
+        assert re.search(rf'PyDoc_STRVAR\(\s*{doc},\s*"{name}\(\$self[^"]*\)\\n--\\n\\n', text), name
+
+
 def test_fastcall_wrappers() -> None:
     text = (SRC / "mzpy_api.c").read_text(encoding="utf-8")
     table = re.search(r"PyMethodDef\s+mzpy_api_methods\[\]\s*=\s*\{(.*?)\n\};", text, re.DOTALL)
     assert table
     entries = re.findall(r'\{"(\w+)",\s*\(PyCFunction\)[^,]*,\s*(\w+),\s*(\w+)\}', table.group(1))
     assert [e[0] for e in entries] == [
+        "cache_key_message",
         "compile_invalidation",
         "compile_params",
+        "derive_cache_key",
         "encode_json",
         "format_invalidate_header",
+        "generation_key",
         "normalize_value",
         "parse_call",
         "parse_invalidate_header",

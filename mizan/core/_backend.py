@@ -29,11 +29,15 @@ else:  # pragma: no cover - which branch runs depends on the environment
     BACKEND = "c"
 
 InvalidationPlan = impl.InvalidationPlan
+MemoryCache = impl.MemoryCache
 ParamSpec = impl.ParamSpec
+cache_key_message = impl.cache_key_message
 compile_invalidation = impl.compile_invalidation
 compile_params = impl.compile_params
+derive_cache_key = impl.derive_cache_key
 encode_json = impl.encode_json
 format_invalidate_header = impl.format_invalidate_header
+generation_key = impl.generation_key
 normalize_value = impl.normalize_value
 parse_call = impl.parse_call
 parse_invalidate_header = impl.parse_invalidate_header
@@ -45,11 +49,15 @@ __all__ = [
     "BACKEND",
     "PURE",
     "InvalidationPlan",
+    "MemoryCache",
     "ParamSpec",
+    "cache_key_message",
     "compile_invalidation",
     "compile_params",
+    "derive_cache_key",
     "encode_json",
     "format_invalidate_header",
+    "generation_key",
     "impl",
     "normalize_value",
     "parse_call",

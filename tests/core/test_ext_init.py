@@ -137,11 +137,15 @@ def test_import_without_the_rest_of_mizan() -> None:
         == repr(
             [
                 "InvalidationPlan",
+                "MemoryCache",
                 "ParamSpec",
+                "cache_key_message",
                 "compile_invalidation",
                 "compile_params",
+                "derive_cache_key",
                 "encode_json",
                 "format_invalidate_header",
+                "generation_key",
                 "normalize_value",
                 "parse_call",
                 "parse_invalidate_header",

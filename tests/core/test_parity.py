@@ -22,7 +22,16 @@ INVALIDATE_NAMES = (
     "parse_invalidate_header",
     "resolve_invalidation",
 )
-NAMES = ("compile_params", "encode_json", "parse_call", "parse_json", "validate_args", *INVALIDATE_NAMES)
+CACHEKEY_NAMES = ("cache_key_message", "derive_cache_key", "generation_key")
+NAMES = (
+    "compile_params",
+    "encode_json",
+    "parse_call",
+    "parse_json",
+    "validate_args",
+    *INVALIDATE_NAMES,
+    *CACHEKEY_NAMES,
+)
 
 
 def stub_tree() -> ast.Module:
@@ -60,11 +69,15 @@ def stub_shape(node: ast.FunctionDef) -> list[tuple[str, Any, Any]]:
 def test_same_names_everywhere(c_ext: ModuleType, py_impl: ModuleType) -> None:
     expected = {
         "InvalidationPlan",
+        "MemoryCache",
         "ParamSpec",
+        "cache_key_message",
         "compile_invalidation",
         "compile_params",
+        "derive_cache_key",
         "encode_json",
         "format_invalidate_header",
+        "generation_key",
         "normalize_value",
         "parse_call",
         "parse_invalidate_header",
@@ -145,6 +158,7 @@ def run_backend_probe(pure: bool) -> str:
         "    print(name, f.__module__, type(f).__name__)\n"
         "print('ParamSpec', b.ParamSpec.__module__)\n"
         "print('InvalidationPlan', b.InvalidationPlan.__module__)\n"
+        "print('MemoryCache', b.MemoryCache.__module__)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     return done.stdout
@@ -162,6 +176,9 @@ def test_backend_choice_pure(py_impl: ModuleType) -> None:
         assert modules[name] == ["mizan.core._py.invalidate", "function"]
     assert modules["ParamSpec"] == ["mizan.core._py.validate"]
     assert modules["InvalidationPlan"] == ["mizan.core._py.invalidate"]
+    for name in CACHEKEY_NAMES:
+        assert modules[name] == ["mizan.core._py.cachekey", "function"]
+    assert modules["MemoryCache"] == ["mizan.core._py.table"]
 
 
 @pytest.mark.c_extension
@@ -173,3 +190,28 @@ def test_backend_choice_c(c_ext: ModuleType) -> None:
         assert modules[name] == ["mizan._speedups", "builtin_function_or_method"]
     assert modules["ParamSpec"] == ["mizan._speedups"]
     assert modules["InvalidationPlan"] == ["mizan._speedups"]
+    assert modules["MemoryCache"] == ["mizan._speedups"]
+
+
+def stub_class(name: str) -> ast.ClassDef:
+    return next(n for n in stub_tree().body if isinstance(n, ast.ClassDef) and n.name == name)
+
+
+def test_memory_cache_interface(c_ext: ModuleType, py_impl: ModuleType) -> None:
+    node = stub_class("MemoryCache")
+    methods = {n.name: n for n in node.body if isinstance(n, ast.FunctionDef)}
+    public_methods = {name for name in methods if not name.startswith("_")} - {"default_ttl"}
+    assert public_methods == {"get", "get_many", "set", "delete", "delete_by_prefix", "clear", "incr"}
+    for module in (c_ext, py_impl):
+        cache = module.MemoryCache()
+        assert {name for name in dir(cache) if not name.startswith("_")} == public_methods | {"default_ttl"}
+    for name in public_methods:
+        c_sig = inspect.signature(getattr(c_ext.MemoryCache, name))
+        py_sig = inspect.signature(getattr(py_impl.MemoryCache, name))
+        assert shape(c_sig)[1:] == shape(py_sig)[1:], name  # self is positional-only in C
+        stub_args = methods[name].args
+        stub_params = [a.arg for a in stub_args.posonlyargs + stub_args.args + stub_args.kwonlyargs]
+        assert stub_params == list(py_sig.parameters), name
+    assert shape(inspect.signature(c_ext.MemoryCache)) == shape(inspect.signature(py_impl.MemoryCache))
+    with pytest.raises(TypeError):
+        c_ext.MemoryCache.x = 1  # immutable type

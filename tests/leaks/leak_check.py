@@ -185,6 +185,22 @@ def default_raises(obj: Any) -> Any:
     raise KeyError("default")
 
 
+SECRET = "test-pin-secret-that-is-32bytes!"
+CKEY_PARAMS = {"user_id": 5, "q": "Jürgen", "l": [1, {"b": None}], "f": 1.5}
+CACHE = c.MemoryCache()
+CACHE.set("text", b"abc")
+CACHE.set("max", b"9223372036854775807")
+STRIDED = memoryview(b"abcdef")[::2]
+MANY_KEYS = ["text", "max", "missing", "\ud800"]
+
+
+def fill_and_drop() -> None:
+    cache = c.MemoryCache(60)
+    for i in range(40):
+        cache.set(f"k{i}", b"v" * i)
+    cache.incr("n", 1)
+
+
 # (name, function, objects whose reference counts must not move)
 Scenario = tuple[str, Callable[[], Any], tuple[Any, ...]]
 
@@ -333,6 +349,44 @@ GROUPS: dict[str, list[Scenario]] = {
         ("normalize raises", lambda: expect(KeyError, c.normalize_value, Thing(), default_raises), (default_raises,)),
         ("normalize digits", lambda: expect(ValueError, c.normalize_value, HUGE_INT, None), (HUGE_INT,)),
     ],
+    "cachekey": [
+        ("message", lambda: c.cache_key_message("user", CKEY_PARAMS, "5", 3), (CKEY_PARAMS,)),
+        ("message int user", lambda: c.cache_key_message("user", CKEY_PARAMS, 12, 2**80), ()),
+        ("derive", lambda: c.derive_cache_key(SECRET, "user", CKEY_PARAMS, None, 0), (CKEY_PARAMS, SECRET)),
+        ("generation", lambda: c.generation_key(SECRET, "user", "user_id", VALUE), (VALUE, SECRET)),
+        ("bad secret", lambda: expect(TypeError, c.derive_cache_key, "", "u", {}, None, 0), ()),
+        ("surrogate secret", lambda: expect(UnicodeEncodeError, c.derive_cache_key, "\ud800", "u", {}, None, 0), ()),
+        ("bad context", lambda: expect(TypeError, c.cache_key_message, 1, {}, None, 0), ()),
+        ("bad params", lambda: expect(TypeError, c.cache_key_message, "u", [], None, 0), ()),
+        ("bad name", lambda: expect(TypeError, c.cache_key_message, "u", {"a": 1, 2: 1}, None, 0), ()),
+        ("bad value", lambda: expect(errors.EncodeError, c.cache_key_message, "u", {"a": Thing()}, None, 0), ()),
+        ("bad user", lambda: expect(TypeError, c.cache_key_message, "u", {"a": 1}, 1.5, 0), ()),
+        ("surrogate param", lambda: expect(errors.EncodeError, c.cache_key_message, "u", {"a": "\udc00"}, None, 0), ()),
+        ("generation bad secret", lambda: expect(TypeError, c.generation_key, "", "u", "k", 1), ()),
+        ("generation bad value", lambda: expect(errors.EncodeError, c.generation_key, SECRET, "u", "k", Thing()), ()),
+        ("bad arity", lambda: expect(TypeError, c.derive_cache_key, SECRET), ()),
+    ],
+    "memory_cache": [
+        ("fill and drop", fill_and_drop, ()),
+        ("set get", lambda: (CACHE.set("k", b"v" * 600, 60), CACHE.get("k"), CACHE.get("missing")), (CACHE,)),
+        ("set keyword ttl", lambda: CACHE.set("k2", bytearray(b"v"), ttl=60.0), (CACHE,)),
+        ("set strided", lambda: CACHE.set("k3", STRIDED), (CACHE, STRIDED)),
+        ("surrogate key", lambda: (CACHE.set("\ud800", b"v"), CACHE.get("\ud800")), (CACHE,)),
+        ("get_many", lambda: CACHE.get_many(MANY_KEYS), (CACHE, MANY_KEYS)),
+        ("incr", lambda: CACHE.incr("counter", 60), (CACHE,)),
+        ("delete", lambda: (CACHE.set("d", b"1"), CACHE.delete("d"), CACHE.delete("d")), (CACHE,)),
+        ("delete_by_prefix", lambda: (CACHE.set("p:1", b"1"), CACHE.delete_by_prefix("p:")), (CACHE,)),
+        ("len repr", lambda: (len(CACHE), repr(CACHE), CACHE.default_ttl), (CACHE,)),
+        ("bad key", lambda: expect(TypeError, CACHE.get, 1), (CACHE,)),
+        ("bad many", lambda: expect(TypeError, CACHE.get_many, ["a", 1]), (CACHE,)),
+        ("bad value", lambda: expect(TypeError, CACHE.set, "k", "text"), (CACHE,)),
+        ("bad ttl", lambda: expect(ValueError, CACHE.set, "k", b"v", 0), (CACHE,)),
+        ("huge ttl", lambda: expect(OverflowError, CACHE.set, "k", b"v", HUGE_INT), (CACHE, HUGE_INT)),
+        ("bad kwarg", lambda: expect(TypeError, lambda: CACHE.set("k", b"v", 1, ttl=1)), (CACHE,)),
+        ("incr not integer", lambda: expect(ValueError, CACHE.incr, "text", 60), (CACHE,)),
+        ("incr overflow", lambda: expect(ValueError, CACHE.incr, "max", 60), (CACHE,)),
+        ("bad constructor", lambda: expect(ValueError, c.MemoryCache, -1), ()),
+    ],
 }
 
 DEEP: Any = 0
@@ -342,7 +396,15 @@ DEEP_NODE: Any = ("int", ok_fallback, None)
 for _ in range(70):
     DEEP_NODE = ("optional", None, DEEP_NODE)
 
-MODULE_OBJECTS = (c, c.ParamSpec, c.InvalidationPlan, errors.ParseError, errors.EncodeError, errors.ValidationError)
+MODULE_OBJECTS = (
+    c,
+    c.ParamSpec,
+    c.InvalidationPlan,
+    c.MemoryCache,
+    errors.ParseError,
+    errors.EncodeError,
+    errors.ValidationError,
+)
 
 
 def measure(watched: tuple[Any, ...]) -> tuple[list[int], int, int | None]:

@@ -26,6 +26,8 @@ GROUPS = [
     "compile_invalidation",
     "resolve_invalidation",
     "invalidate_header",
+    "cachekey",
+    "memory_cache",
 ]
 ITERATIONS = int(os.environ.get("MIZAN_LEAK_ITERATIONS", "4000"))
 # Bytes malloc may hold on to after ITERATIONS calls without it being a leak (allocator

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from mizan.core._py.cachekey import cache_key_message, derive_cache_key, generation_key
 from mizan.core._py.invalidate import (
     InvalidationPlan,
     compile_invalidation,
@@ -14,15 +15,20 @@ from mizan.core._py.invalidate import (
     resolve_invalidation,
 )
 from mizan.core._py.json import encode_json, parse_call, parse_json
+from mizan.core._py.table import MemoryCache
 from mizan.core._py.validate import ParamSpec, compile_params, validate_args
 
 __all__ = [
     "InvalidationPlan",
+    "MemoryCache",
     "ParamSpec",
+    "cache_key_message",
     "compile_invalidation",
     "compile_params",
+    "derive_cache_key",
     "encode_json",
     "format_invalidate_header",
+    "generation_key",
     "normalize_value",
     "parse_call",
     "parse_invalidate_header",

@@ -25,6 +25,21 @@ def _ttl(ttl: object, default: float) -> float:
     return float(ttl)
 
 
+def _stored_int(current: bytes) -> int:
+    """The int64 of decimal text `-?[0-9]+`; leading zeros never reach int(), whose digit
+    limit (sys.get_int_max_str_digits) would otherwise refuse `b"0" * 5000` with another text."""
+    if _INTEGER.fullmatch(current) is None:
+        raise ValueError("value is not an integer")
+    negative = current.startswith(b"-")
+    digits = current[1 if negative else 0 :].lstrip(b"0") or b"0"
+    value = int(digits) if len(digits) <= 19 else INT64_MAX + 2
+    if negative:
+        value = -value
+    if not -INT64_MAX - 1 <= value <= INT64_MAX:
+        raise ValueError("value is not an integer")
+    return value
+
+
 def _key(key: object) -> str:
     if type(key) is not str:
         raise TypeError("cache keys must be str")
@@ -117,11 +132,7 @@ class MemoryCache:
         with self._lock:
             now = time.monotonic()
             current = self._live(key, now)
-            value = 0
-            if current is not None:
-                if _INTEGER.fullmatch(current) is None or not -INT64_MAX - 1 <= int(current) <= INT64_MAX:
-                    raise ValueError("value is not an integer")
-                value = int(current)
+            value = 0 if current is None else _stored_int(current)
             if value == INT64_MAX:
                 raise ValueError("increment would overflow")
             value += 1
