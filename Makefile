@@ -107,6 +107,7 @@ bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written
 	$(PY) -m benchmarks.call_path
 	$(PY) -m benchmarks.django_call
 	$(PY) -m benchmarks.invalidation
+	$(PY) -m benchmarks.cache_table
 
 ci: test  ## Same as test (which already lints); kept for the STYLE B8 name
 

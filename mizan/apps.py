@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from django.apps import AppConfig
 from django.core import checks
 from django.http import HttpResponseBase
@@ -13,6 +16,18 @@ from mizan.core.signature import set_framework_response_base
 set_framework_response_base(HttpResponseBase)
 
 
+def purge_on_commit(request: Any, context: str, params: dict[str, Any] | None) -> None:
+    """The origin-cache purge hook, run when the transaction commits (CPUR-3, GAP-16): a
+    rolled-back mutation purges nothing, and a fetch racing the write cannot re-cache
+    old data. Without an open transaction it runs at once."""
+    from django.db import transaction
+
+    from mizan.core.cache import get_cache, purge_entry
+
+    if get_cache() is not None:  # nothing to purge (and no database to ask) otherwise
+        transaction.on_commit(functools.partial(purge_entry, request, context, params))
+
+
 class SimpleMizanConfig(AppConfig):
     """Mizan without autodiscovery; register functions yourself."""
 
@@ -20,12 +35,14 @@ class SimpleMizanConfig(AppConfig):
     verbose_name = "Mizan"
 
     def ready(self) -> None:
-        from mizan.checks import check_registry
-        from mizan.core.notify import on_invalidate
+        from mizan.checks import check_cache, check_registry
+        from mizan.core.notify import on_invalidate, set_purge_hook
         from mizan.signals import send_invalidated
 
         checks.register(check_registry, "mizan")
+        checks.register(check_cache, "mizan")
         on_invalidate(send_invalidated)
+        set_purge_hook(purge_on_commit)
 
 
 class MizanConfig(SimpleMizanConfig):

@@ -9,6 +9,8 @@ from django.conf import settings as django_settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from mizan.core import cache
+from mizan.core.cache import CacheConfig
 from mizan.core.settings import MAX_DEPTH, MizanSettings
 
 _cached: MizanSettings | None = None
@@ -22,8 +24,21 @@ def get_settings() -> MizanSettings:
             max_body_bytes=django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
             max_depth=MAX_DEPTH,
             apps_root=getattr(django_settings, "MIZAN_APPS_ROOT", "apps"),
+            cache=cache_config(),
         )
+        cache.configure(_cached.cache)
     return _cached
+
+
+def cache_config() -> CacheConfig:
+    """The MIZAN_CACHE_* settings (CACHE-1, CACHE-7, GAP-18)."""
+    return CacheConfig(
+        secret=getattr(django_settings, "MIZAN_CACHE_SECRET", None),
+        url=getattr(django_settings, "MIZAN_CACHE_REDIS_URL", None),
+        default_ttl=getattr(django_settings, "MIZAN_CACHE_DEFAULT_TTL", 86_400),
+        key_prefix=getattr(django_settings, "MIZAN_CACHE_KEY_PREFIX", "mizan:"),
+        socket_timeout=getattr(django_settings, "MIZAN_CACHE_SOCKET_TIMEOUT", 1.0),
+    )
 
 
 @receiver(setting_changed)

@@ -103,6 +103,7 @@ def context(request: HttpRequest, name: str) -> HttpResponseBase:
     """`GET /ctx/<name>/`: query values are strings; a repeated key keeps its last value (BND-2)."""
     if request.method != "GET":
         return to_django(method_not_allowed(("GET",)))
+    get_settings()  # (re)configures the origin cache when settings changed
     try:
         query = {key: request.GET[key] for key in request.GET}
     except SuspiciousOperation:  # more than DATA_UPLOAD_MAX_NUMBER_FIELDS keys

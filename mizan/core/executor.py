@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from mizan.core import _backend, notify, registry, rules
+from mizan.core import _backend, cache, cachepolicy, notify, registry, rules, singleflight
 from mizan.core.auth import check_guard_result, check_level
 from mizan.core.client import ServerFunction
 from mizan.core.errors import (
@@ -40,6 +40,7 @@ NO_STORE = "no-store"
 MSG_PRIVATE = "Function is not client-callable"
 MSG_REGISTRY = "Mizan registry is invalid"
 HEADER_INVALIDATE = "X-Mizan-Invalidate"
+HEADER_CACHE = "X-Mizan-Cache"
 
 
 @dataclass
@@ -259,8 +260,9 @@ def execute_pipeline(request: Any, name: str, fn_class: type[ServerFunction], ar
 
 
 def context_pipeline(request: Any, name: str, query: Mapping[str, str]) -> Pipeline:
-    """A bundled context fetch (BND-1..7): guards, then validation, then execution, each
-    over the members in sorted name order; the first failure answers for the bundle."""
+    """A bundled context fetch (BND-1..7, CACHE-9): guards, then the origin cache, then
+    validation and execution, each over the members in sorted name order; the first
+    failure answers for the bundle."""
     failure = registry_error()
     if failure is not None:
         return failure
@@ -270,7 +272,34 @@ def context_pipeline(request: Any, name: str, query: Mapping[str, str]) -> Pipel
     args = dict(query)
     try:
         for _, fn_class in view.executed:
-            yield from _guard(fn_class, request)
+            yield from _guard(fn_class, request)  # AUTH-1: a cache hit never bypasses a guard
+    except Exception as exc:
+        return error_response(as_mizan_error(exc))
+    found = _cache_lookup(request, name, args)
+    if found is None:
+        return (yield from _bundle(request, name, view, args))
+    if found.body is not None:
+        return _cached_response(found.body, "HIT")
+    flight, leader = singleflight.flights.join(found.key)
+    if not leader:
+        body = yield Invoke(flight.wait, ())
+        if body is not None:
+            return _cached_response(body, "MISS")
+        return (yield from _bundle(request, name, view, args))  # the leader failed: run alone
+    body = None
+    try:
+        response = yield from _bundle(request, name, view, args)
+        if response.status == 200:
+            body = response.body
+            if _cache_store(name, found, body):
+                response.headers[HEADER_CACHE] = "MISS"
+    finally:
+        singleflight.flights.land(found.key, flight, body)
+    return response
+
+
+def _bundle(request: Any, name: str, view: registry.ContextView, args: dict[str, Any]) -> Pipeline:
+    try:
         bound = [(member, fn_class, fn_class.bind(args)[0]) for member, fn_class in view.executed]
         bundle = {}
         for member, fn_class, member_input in bound:
@@ -282,6 +311,43 @@ def context_pipeline(request: Any, name: str, query: Mapping[str, str]) -> Pipel
     except Exception as exc:
         logger.error("Mizan could not serialize the bundle of %s", name, exc_info=exc)
         return error_response(InternalError())
+
+
+def _cache_lookup(request: Any, name: str, args: Mapping[str, str]) -> cache.Lookup | None:
+    """CACHE-6/9: None when the cache does not take part (disabled, `cache=False`, a
+    param that cannot be coerced, or a failing backend: a lookup error is a miss)."""
+    backend, secret = cache.get_cache(), cache.active_secret()
+    policy = cachepolicy.policy_for(name)
+    if backend is None or secret is None or policy is None or not policy.enabled:
+        return None
+    params = policy.key_params(args)
+    if params is None:
+        return None
+    try:
+        return cache.lookup(backend, secret, name, params, cachepolicy.user_key(request), policy.rev)
+    except Exception:
+        cache.logger.warning("Mizan cache lookup for %r failed; executing", name, exc_info=True)
+        return None
+
+
+def _cache_store(name: str, found: cache.Lookup, body: bytes) -> bool:
+    """Store a 200 bundle under the stamp read at lookup; False when the store failed
+    (then no X-Mizan-Cache header, CACHE-11)."""
+    backend, policy = cache.get_cache(), cachepolicy.policy_for(name)
+    if backend is None or policy is None:
+        return False
+    try:
+        cache.store(backend, found.key, found.stamp, body, policy.entry_ttl(cache.default_ttl()))
+    except Exception:
+        cache.logger.warning("Mizan cache store for %r failed", name, exc_info=True)
+        return False
+    return True
+
+
+def _cached_response(body: bytes, status: str) -> MizanResponse:
+    """CACHE-10: the stored bytes untouched."""
+    headers = {"Content-Type": JSON, "Cache-Control": NO_STORE, HEADER_CACHE: status}
+    return MizanResponse(200, body, headers)
 
 
 # --- drivers -----------------------------------------------------------------------------

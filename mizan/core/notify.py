@@ -29,6 +29,11 @@ def set_purge_hook(hook: PurgeHook | None) -> None:
     _purge_hook = hook
 
 
+def get_purge_hook() -> PurgeHook | None:
+    """The installed purge hook (tests put it back after replacing it)."""
+    return _purge_hook
+
+
 def on_invalidate(listener: Listener) -> Listener:
     """Call `listener(context, params, function, source)` for every emitted entry.
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
+
+from mizan.core.cache import CacheConfig
 
 MAX_DEPTH: Final = 64  # ERR-8
 DEFAULT_MAX_BODY_BYTES: Final = 2_621_440  # ERR-8: FastAPI default; Django uses its own setting
@@ -17,8 +19,10 @@ class MizanSettings:
         max_body_bytes: largest accepted request body, None for no limit (ERR-8).
         max_depth: deepest accepted JSON nesting (ERR-8).
         apps_root: discovery root used by exports (DISC-4).
+        cache: the origin cache's settings (§5.5, §6).
     """
 
     max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES
     max_depth: int = MAX_DEPTH
     apps_root: str = "apps"
+    cache: CacheConfig = field(default_factory=CacheConfig)

@@ -186,8 +186,9 @@ def purges() -> Iterator[list[tuple[Any, ...]]]:
     from mizan.core import notify
 
     seen: list[tuple[Any, ...]] = []
+    previous = notify.get_purge_hook()
     notify.set_purge_hook(lambda request, context, params: seen.append((context, params)))
     try:
         yield seen
     finally:
-        notify.set_purge_hook(None)
+        notify.set_purge_hook(previous)

@@ -197,13 +197,14 @@ def test_cpur9_a_failing_listener_or_purge_never_breaks_the_mutation(mizan: Miza
     def broken(*args: Any) -> None:
         raise RuntimeError("monitoring is down")
 
+    previous = notify.get_purge_hook()
     notify.on_invalidate(broken)
     notify.set_purge_hook(broken)
     try:
         response = mizan.call("update_profile", {"user_id": 5, "name": "A"})
     finally:
         notify.remove_listener(broken)
-        notify.set_purge_hook(None)
+        notify.set_purge_hook(previous)
     assert response.status_code == 200 and response[HEADER] == "user;user_id=5"
 
 

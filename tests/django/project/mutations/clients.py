@@ -196,3 +196,65 @@ def metric_series(request: Any, ratio: float = 1.0, flag: bool = False, tags: li
 @client(affects="metrics")
 def record_metric(request: Any, ratio: float, flag: bool, tags: list[str]) -> str:
     return "recorded"
+
+
+# --- origin cache (CACHE, CPUR) --------------------------------------------------------------
+
+NAMES: dict[int, str] = {}
+RUNS = {"cached": 0, "slow": 0}
+
+
+class CachedProfile(BaseModel):
+    user_id: int
+    name: str
+
+
+@client(context="cached", rev=2)
+def cached_profile(request: Any, user_id: int, q: str = "") -> CachedProfile:
+    RUNS["cached"] += 1
+    return CachedProfile(user_id=user_id, name=NAMES.get(user_id, "initial"))
+
+
+@client(context="cached", cache=60)
+def cached_viewer(request: Any) -> str | None:
+    user = request.user
+    return user.username if user.is_authenticated else None
+
+
+@client(affects="cached")
+def rename_cached(request: Any, user_id: int, name: str) -> str:
+    NAMES[user_id] = name
+    return name
+
+
+@client(affects="cached")
+def rename_all_cached(request: Any, name: str) -> str:
+    for user_id in list(NAMES) or [5, 6]:
+        NAMES[user_id] = name
+    return name
+
+
+@client(merge="cached")
+def merge_cached(request: Any, user_id: int, name: str) -> CachedProfile:
+    NAMES[user_id] = name
+    return CachedProfile(user_id=user_id, name=name)
+
+
+@client(context="uncached", cache=False)
+def uncached_now(request: Any) -> int:
+    RUNS["cached"] += 1
+    return RUNS["cached"]
+
+
+@client(context="uncached")
+def uncached_other(request: Any) -> str:
+    return "x"
+
+
+@client(context="slow")
+def slow_bundle(request: Any, key: str = "k") -> int:
+    import time
+
+    RUNS["slow"] += 1
+    time.sleep(0.3)
+    return RUNS["slow"]

@@ -1,0 +1,273 @@
+"""The origin cache: backend choice, keys with generation stamps, lookups, stores, purges
+(PROTOCOL §6).
+
+An entry is stored as `<stamp>\\n<body>`, where the stamp is the canonical JSON of the
+generations that were current when the fetch looked the entry up: the context's
+generation `gen:<context>` and one scope generation per `(param, value)` of the entry
+(CPUR-4). A purge increments generations instead of hunting for keys, so it reaches every
+user's variant and a fetch racing a purge can never store data that later HITs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from mizan.core import _backend, cachepolicy
+
+logger = logging.getLogger("mizan.cache")
+
+MEMORY_URL = "memory://"
+
+
+class CacheBackend(Protocol):
+    """The backend protocol (CBE-1); third-party backends implement it (CBE-4)."""
+
+    def get(self, key: str, /) -> bytes | None: ...
+
+    def set(self, key: str, value: bytes, /, ttl: float | None = None) -> None: ...
+
+    def delete(self, key: str, /) -> bool: ...
+
+    def delete_by_prefix(self, prefix: str, /) -> int: ...
+
+    def clear(self) -> None: ...
+
+    def incr(self, key: str, ttl: float, /) -> int: ...
+
+    def get_many(self, keys: Sequence[str], /) -> list[bytes | None]: ...
+
+
+@dataclass(frozen=True)
+class CacheConfig:
+    """What enables the cache (CACHE-1) and how entries live (CACHE-7, GAP-18)."""
+
+    secret: str | None = None
+    url: str | None = None
+    default_ttl: int = 86_400
+    key_prefix: str = "mizan:"
+    socket_timeout: float = 1.0
+
+
+class _State:
+    """The process's cache: configured once, thread-safely (CACHE-1)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.backend: CacheBackend | None = None
+        self.secret: str | None = None
+        self.default_ttl = 86_400
+        self.config: CacheConfig | None = None
+        self.overridden = False
+
+
+_state = _State()
+
+
+def _open_backend(config: CacheConfig) -> CacheBackend:
+    if config.url == MEMORY_URL:
+        backend: CacheBackend = _backend.MemoryCache(config.default_ttl)
+        return backend
+    raise NotImplementedError(f"no cache backend for {config.url!r} in this build (only {MEMORY_URL})")
+
+
+def configure(config: CacheConfig) -> None:
+    """(Re)initialise from settings, unless a backend was set with `set_cache` (CACHE-1)."""
+    with _state.lock:
+        if _state.overridden or config == _state.config:
+            return
+        _state.config = config
+        _state.backend, _state.secret, _state.default_ttl = None, None, config.default_ttl
+        if config.secret is None and config.url is None:
+            return
+        if config.secret is None or config.url is None:
+            missing = "MIZAN_CACHE_SECRET" if config.secret is None else "MIZAN_CACHE_REDIS_URL"
+            logger.warning("Mizan origin cache disabled: %s is not set", missing)
+            return
+        try:
+            _state.backend = _open_backend(config)
+        except Exception as exc:
+            logger.warning("Mizan origin cache disabled: %s", exc)
+            return
+        _state.secret = config.secret
+
+
+def get_cache() -> CacheBackend | None:
+    """The active backend, or None when the cache is disabled."""
+    return _state.backend if _state.secret is not None else None
+
+
+def set_cache(backend: CacheBackend | None, secret: str | None = None, default_ttl: int = 86_400) -> None:
+    """Use `backend` with `secret` (tests, custom backends); None disables the cache."""
+    with _state.lock:
+        _state.overridden = backend is not None
+        _state.backend, _state.secret, _state.default_ttl = backend, secret, default_ttl
+        _state.config = None
+
+
+def reset_cache() -> None:
+    """Forget any backend; the next `configure` reads the settings again."""
+    with _state.lock:
+        _state.overridden = False
+        _state.backend, _state.secret, _state.config = None, None, None
+
+
+def active_secret() -> str | None:
+    """The HMAC secret of the active backend (None when disabled)."""
+    return _state.secret
+
+
+def default_ttl() -> int:
+    """TTL of `cache=True` entries (CACHE-7)."""
+    return _state.default_ttl
+
+
+def clear() -> None:
+    """Empty the active backend (CPUR-8); nothing when disabled."""
+    backend = get_cache()
+    if backend is not None:
+        backend.clear()
+
+
+# --- stamps (CPUR-4) --------------------------------------------------------------------
+
+
+def context_generation_key(context: str) -> str:
+    return f"gen:{context}"
+
+
+def _generation_keys(secret: str, context: str, params: Mapping[str, Any]) -> list[str]:
+    return [context_generation_key(context)] + [
+        _backend.generation_key(secret, context, name, value) for name, value in sorted(params.items())
+    ]
+
+
+def _stamp(names: list[str], generations: Sequence[bytes | None]) -> bytes:
+    """Canonical JSON `{"g": <context generation>, "s": {name: <scope generation>}}`."""
+    numbers = [int(g) if g is not None else 0 for g in generations]
+    stamp: bytes = _backend.encode_json({"g": numbers[0], "s": dict(zip(names, numbers[1:], strict=True))}, None)
+    return stamp
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One lookup's outcome: the body on a HIT, and the stamp to store with on a MISS."""
+
+    key: str
+    body: bytes | None
+    stamp: bytes
+
+
+def lookup(
+    backend: CacheBackend, secret: str, context: str, params: Mapping[str, Any], user_id: str | None, rev: int
+) -> Lookup:
+    """Read the entry and its generations in one `get_many` (CACHE-10, CPUR-4)."""
+    key = _backend.derive_cache_key(secret, context, params, user_id, rev)
+    names = sorted(params)
+    values = backend.get_many([key, *_generation_keys(secret, context, params)])
+    stamp = _stamp(names, values[1:])
+    entry = values[0]
+    if entry is not None:
+        stored_stamp, sep, body = bytes(entry).partition(b"\n")
+        if sep and stored_stamp == stamp:
+            return Lookup(key, body, stamp)
+    return Lookup(key, None, stamp)
+
+
+def store(backend: CacheBackend, key: str, stamp: bytes, body: bytes, ttl: int) -> None:
+    """Store a body under the stamp read at lookup time (CACHE-7, CPUR-4)."""
+    backend.set(key, stamp + b"\n" + body, ttl)
+
+
+def cache_get(
+    secret: str,
+    backend: CacheBackend,
+    context: str,
+    params: Mapping[str, Any],
+    user_id: str | None = None,
+    rev: int = 0,
+) -> bytes | None:
+    """The body stored for these inputs when its stamp is current, else None (CACHE-15)."""
+    return lookup(backend, secret, context, params, user_id, rev).body
+
+
+def cache_put(
+    secret: str,
+    backend: CacheBackend,
+    context: str,
+    params: Mapping[str, Any],
+    value: bytes,
+    user_id: str | None = None,
+    rev: int = 0,
+    stamp: bytes | None = None,
+    ttl: int | None = None,
+) -> None:
+    """Store `value`; `stamp=None` reads the current generations now (CACHE-15)."""
+    found = lookup(backend, secret, context, params, user_id, rev)
+    store(backend, found.key, stamp if stamp is not None else found.stamp, value, ttl or _state.default_ttl)
+
+
+# --- purges (CPUR-1..7) -------------------------------------------------------------------
+
+
+def cache_purge(
+    backend: CacheBackend,
+    context: str,
+    params: Mapping[str, Any] | None = None,
+    secret: str | None = None,
+    user_id: str | None = None,
+    rev: int = 0,
+    generation_ttl: float | None = None,
+) -> int:
+    """Scoped when `params` is non-empty and `secret` given, else broad (CPUR-1, CPUR-4).
+
+    Scoped: delete the exact key (and the public one when a user is given), then bump the
+    scope generation of every `(name, value)`. Broad: delete every `ctx:<context>:` key,
+    then bump the context generation. Returns the number of entries deleted.
+    """
+    ttl = generation_ttl or _state.default_ttl
+    if params and secret is not None:
+        deleted = int(backend.delete(_backend.derive_cache_key(secret, context, params, user_id, rev)))
+        if user_id is not None:
+            deleted += int(backend.delete(_backend.derive_cache_key(secret, context, params, None, rev)))
+        for name, value in params.items():
+            backend.incr(_backend.generation_key(secret, context, name, value), ttl)
+        return deleted
+    deleted = backend.delete_by_prefix(f"ctx:{context}:")
+    backend.incr(context_generation_key(context), ttl)
+    return deleted
+
+
+def purge_user(user_id: object) -> int:
+    """GDPR erasure (CPUR-7): users hide inside HMAC keys, so every `ctx:` entry goes."""
+    backend = get_cache()
+    return backend.delete_by_prefix("ctx:") if backend is not None else 0
+
+
+def purge(user_id: str | None, context: str, params: Mapping[str, Any] | None) -> int:
+    """Purge one invalidation or merge entry with the context's effective rev (CPUR-2)."""
+    backend, secret = get_cache(), _state.secret
+    if backend is None or secret is None:
+        return 0
+    policy = cachepolicy.policy_for(context)
+    rev = policy.rev if policy is not None else 0
+    ttl = cachepolicy.generation_ttl(_state.default_ttl)
+    return cache_purge(backend, context, params or None, secret, user_id, rev, ttl)
+
+
+def purge_context(context: str, params: Mapping[str, Any] | None = None) -> int:
+    """For writes made outside `@client` (admin, commands, signals): scoped or broad like a
+    mutation's invalidation, without a user (CPUR-6). 0 when the cache is disabled."""
+    return purge(None, context, params)
+
+
+def purge_entry(request: Any, context: str, params: Mapping[str, Any] | None) -> None:
+    """The purge hook: the acting identity's entry and the public one (CPUR-2). A failing
+    backend is logged, never raised (CACHE-3)."""
+    try:
+        purge(cachepolicy.user_key(request), context, params)
+    except Exception:
+        logger.warning("Mizan cache purge of %r failed", context, exc_info=True)
