@@ -190,12 +190,21 @@ class MizanRegistryError(ValueError):
         super().__init__("Mizan registry is invalid:\n" + "\n".join(f"  - {p}" for p in self.problems))
 
 
+class CacheError(ConnectionError):
+    """A cache backend could not do what was asked (unreachable, timed out, protocol error).
+
+    The core treats it as a miss or a failed store/purge, never as a request failure
+    (CACHE-3).
+    """
+
+
 class ConfigError(ValueError):
     """Mizan is configured inconsistently (raised where no system check can report it)."""
 
 
 __all__ = [
     "BadRequest",
+    "CacheError",
     "ConfigError",
     "EncodeError",
     "ErrorCode",
