@@ -50,6 +50,7 @@ typedef enum mz_code {
     MZ_E_ENCODE,     /* a value the canonical writer cannot represent */
     MZ_E_LIMIT,      /* an internal size limit (spec too large) */
     MZ_E_VALUE,      /* a stored value refused (incr): ValueError */
+    MZ_E_CACHE,      /* a cache backend failed (Redis): CacheError */
 } mz_code;
 
 #define MZ_ERROR_MESSAGE_SIZE 160

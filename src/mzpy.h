@@ -15,11 +15,13 @@ typedef struct mz_state {
     PyObject *ParseError;               /* mizan.core.errors.ParseError */
     PyObject *EncodeError;              /* mizan.core.errors.EncodeError */
     PyObject *ValidationError;          /* mizan.core.errors.ValidationError */
+    PyObject *CacheError;               /* mizan.core.errors.CacheError */
     PyObject *Mapping;                  /* collections.abc.Mapping */
     PyObject *hmac_digest;              /* hmac.digest (OpenSSL one-shot) */
     PyTypeObject *ParamSpecType;        /* mizan._speedups.ParamSpec */
     PyTypeObject *InvalidationPlanType; /* mizan._speedups.InvalidationPlan */
     PyTypeObject *MemoryCacheType;      /* mizan._speedups.MemoryCache */
+    PyTypeObject *RedisCacheType;       /* mizan._speedups.RedisCache */
     PyObject *str_field_required;       /* "Field required", interned */
     PyObject *str_context;              /* "context", interned */
     PyObject *str_function;             /* "function", interned */

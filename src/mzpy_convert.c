@@ -185,6 +185,18 @@ mzpy_convert_raise(mz_state *state, const mz_error *err)
                                            mz_error_reason(err));
         case MZ_E_ENCODE:
             return mzpy_convert_raise_text(state->EncodeError, err->message);
+        case MZ_E_CACHE: {
+            /* Server error text may be any bytes (and cut at the buffer's
+             * end): decoded with "replace", as the twin does. */
+            PyObject *text = PyUnicode_DecodeUTF8(
+                err->message, (Py_ssize_t)strlen(err->message), "replace");
+
+            if (text != NULL) {
+                mzpy_convert_raise_with(state->CacheError, text);
+                Py_DECREF(text);
+            }
+            return NULL;
+        }
         default:
             PyErr_SetString(PyExc_ValueError, err->message);
             return NULL;

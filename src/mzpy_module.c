@@ -8,6 +8,7 @@
 #include "mzpy_api.h"
 #include "mzpy_invalidate.h"
 #include "mzpy_spec.h"
+#include "mzpy_redis.h"
 #include "mzpy_table.h"
 
 /* Borrow a class from mizan.core.errors into a strong reference. */
@@ -58,7 +59,8 @@ module_exec(PyObject *module)
     if (import_error_class(errors, "ParseError", &state->ParseError) < 0 ||
         import_error_class(errors, "EncodeError", &state->EncodeError) < 0 ||
         import_error_class(
-            errors, "ValidationError", &state->ValidationError) < 0) {
+            errors, "ValidationError", &state->ValidationError) < 0 ||
+        import_error_class(errors, "CacheError", &state->CacheError) < 0) {
         goto done;
     }
     if (import_attr("collections.abc", "Mapping", &state->Mapping) < 0 ||
@@ -81,6 +83,12 @@ module_exec(PyObject *module)
         module, &mzpy_memory_cache_spec, NULL);
     if (state->MemoryCacheType == NULL ||
         PyModule_AddType(module, state->MemoryCacheType) < 0) {
+        goto done;
+    }
+    state->RedisCacheType = (PyTypeObject *)PyType_FromModuleAndSpec(
+        module, &mzpy_redis_cache_spec, NULL);
+    if (state->RedisCacheType == NULL ||
+        PyModule_AddType(module, state->RedisCacheType) < 0) {
         goto done;
     }
     if (intern(&state->str_field_required, "Field required") < 0 ||
@@ -108,11 +116,13 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->ParseError);
     Py_VISIT(state->EncodeError);
     Py_VISIT(state->ValidationError);
+    Py_VISIT(state->CacheError);
     Py_VISIT(state->Mapping);
     Py_VISIT(state->hmac_digest);
     Py_VISIT(state->ParamSpecType);
     Py_VISIT(state->InvalidationPlanType);
     Py_VISIT(state->MemoryCacheType);
+    Py_VISIT(state->RedisCacheType);
     Py_VISIT(state->str_field_required);
     Py_VISIT(state->str_context);
     Py_VISIT(state->str_function);
@@ -132,11 +142,13 @@ module_clear(PyObject *module)
     Py_CLEAR(state->ParseError);
     Py_CLEAR(state->EncodeError);
     Py_CLEAR(state->ValidationError);
+    Py_CLEAR(state->CacheError);
     Py_CLEAR(state->Mapping);
     Py_CLEAR(state->hmac_digest);
     Py_CLEAR(state->ParamSpecType);
     Py_CLEAR(state->InvalidationPlanType);
     Py_CLEAR(state->MemoryCacheType);
+    Py_CLEAR(state->RedisCacheType);
     Py_CLEAR(state->str_field_required);
     Py_CLEAR(state->str_context);
     Py_CLEAR(state->str_function);
@@ -164,12 +176,13 @@ static PyModuleDef_Slot module_slots[] = {
     {0, NULL},
 };
 
-PyDoc_STRVAR(module_doc,
-             "C hot path of Mizan: request parsing, argument validation, the\n"
-             "canonical JSON writer, invalidation plans and the\n"
-             "X-Mizan-Invalidate header, cache keys and the in-memory cache\n"
-             "table. mizan.core._py holds the pure-Python\n"
-             "twin of every function here.");
+PyDoc_STRVAR(
+    module_doc,
+    "C hot path of Mizan: request parsing, argument validation, the\n"
+    "canonical JSON writer, invalidation plans and the\n"
+    "X-Mizan-Invalidate header, cache keys, the in-memory cache\n"
+    "table and the Redis backend. mizan.core._py holds the pure-Python\n"
+    "twin of every function here.");
 
 PyModuleDef mzpy_module_def = {
     PyModuleDef_HEAD_INIT,

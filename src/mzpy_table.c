@@ -25,19 +25,8 @@ typedef struct {
     mz_state *state; /* BORROWED, lives as long as the type's module */
 } MzMemoryCacheObject;
 
-/* A key's bytes: UTF-8, or, for a str with a lone surrogate, the
- * "surrogatepass" bytes (the twin keeps such keys; the encoding is
- * injective and keeps prefixes). */
-typedef struct {
-    const char *s;
-    size_t n;
-    PyObject *owned; /* bytes of the surrogatepass path, or NULL */
-} mzpy_key;
-
-/* Fill `out` from `key` (BORROWED). Returns 0, or -1 with the twin's
- * TypeError for a key that is not exactly a str. Release with key_release. */
-static int
-key_arg(PyObject *key, mzpy_key *out)
+int
+mzpy_table_key(PyObject *key, mzpy_key *out)
 {
     Py_ssize_t n;
     const char *s;
@@ -65,17 +54,14 @@ key_arg(PyObject *key, mzpy_key *out)
     return 0;
 }
 
-static void
-key_release(mzpy_key *key)
+void
+mzpy_table_key_release(mzpy_key *key)
 {
     Py_CLEAR(key->owned);
 }
 
-/* The twin's _ttl: None gives `dflt`; an exact int or float must be > 0.
- * Returns 0 with *out set, or -1 with ValueError (or OverflowError for an
- * int too large for a float, as float() raises). */
-static int
-ttl_arg(PyObject *ttl, double dflt, double *out)
+int
+mzpy_table_ttl(PyObject *ttl, double dflt, double *out)
 {
     double value;
 
@@ -136,7 +122,7 @@ cache_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         goto error;
     }
     if (default_ttl != NULL &&
-        ttl_arg(default_ttl, MZ_DEFAULT_TTL, &ttl) < 0) {
+        mzpy_table_ttl(default_ttl, MZ_DEFAULT_TTL, &ttl) < 0) {
         goto error;
     }
     state = mzpy_state_by_type(type);
@@ -226,11 +212,11 @@ cache_get(MzMemoryCacheObject *self, PyObject *key)
     PyObject *result = NULL;
     mzpy_key k;
 
-    if (key_arg(key, &k) < 0) {
+    if (mzpy_table_key(key, &k) < 0) {
         return NULL;
     }
     result = entry_value(mz_table_get(self->table, k.s, k.n, mz_table_now()));
-    key_release(&k);
+    mzpy_table_key_release(&k);
     return result;
 }
 
@@ -271,11 +257,11 @@ cache_get_many(MzMemoryCacheObject *self, PyObject *keys)
     for (i = 0; i < n; i++) {
         PyObject *value;
 
-        if (key_arg(items[i], &k) < 0) {
+        if (mzpy_table_key(items[i], &k) < 0) {
             goto error;
         }
         value = entry_value(mz_table_get(self->table, k.s, k.n, now));
-        key_release(&k);
+        mzpy_table_key_release(&k);
         if (value == NULL) {
             goto error;
         }
@@ -356,7 +342,7 @@ cache_set(MzMemoryCacheObject *self,
 
     mz_error_clear(&err);
     if (set_args(args, nargs, kwnames, &ttl_obj) < 0 ||
-        key_arg(args[0], &k) < 0) {
+        mzpy_table_key(args[0], &k) < 0) {
         goto done;
     }
     /* memoryview(value): its TypeError text for a non-buffer, as the twin. */
@@ -377,7 +363,7 @@ cache_set(MzMemoryCacheObject *self,
         len = (size_t)PyBytes_GET_SIZE(copy);
     }
     now = mz_table_now();
-    if (ttl_arg(ttl_obj, self->default_ttl, &ttl) < 0) {
+    if (mzpy_table_ttl(ttl_obj, self->default_ttl, &ttl) < 0) {
         goto done;
     }
     if (mz_table_set(self->table, k.s, k.n, data, len, now + ttl, &err) !=
@@ -390,7 +376,7 @@ cache_set(MzMemoryCacheObject *self,
 done:
     Py_XDECREF(copy);
     Py_XDECREF(view);
-    key_release(&k);
+    mzpy_table_key_release(&k);
     return result;
 }
 
@@ -404,11 +390,11 @@ cache_delete(MzMemoryCacheObject *self, PyObject *key)
     mzpy_key k;
     bool live;
 
-    if (key_arg(key, &k) < 0) {
+    if (mzpy_table_key(key, &k) < 0) {
         return NULL;
     }
     live = mz_table_delete(self->table, k.s, k.n, mz_table_now());
-    key_release(&k);
+    mzpy_table_key_release(&k);
     return PyBool_FromLong(live);
 }
 
@@ -423,11 +409,11 @@ cache_delete_by_prefix(MzMemoryCacheObject *self, PyObject *prefix)
     mzpy_key k;
     size_t removed;
 
-    if (key_arg(prefix, &k) < 0) {
+    if (mzpy_table_key(prefix, &k) < 0) {
         return NULL;
     }
     removed = mz_table_delete_prefix(self->table, k.s, k.n, mz_table_now());
-    key_release(&k);
+    mzpy_table_key_release(&k);
     return PyLong_FromSize_t(removed);
 }
 
@@ -467,8 +453,8 @@ cache_incr(MzMemoryCacheObject *self, PyObject *const *args, Py_ssize_t nargs)
                      nargs == 1 ? "was" : "were");
         goto done;
     }
-    if (key_arg(args[0], &k) < 0 ||
-        ttl_arg(args[1], self->default_ttl, &ttl) < 0) {
+    if (mzpy_table_key(args[0], &k) < 0 ||
+        mzpy_table_ttl(args[1], self->default_ttl, &ttl) < 0) {
         goto done;
     }
     if (mz_table_incr(
@@ -480,7 +466,7 @@ cache_incr(MzMemoryCacheObject *self, PyObject *const *args, Py_ssize_t nargs)
     result = PyLong_FromLongLong((long long)value);
 
 done:
-    key_release(&k);
+    mzpy_table_key_release(&k);
     return result;
 }
 

@@ -9,4 +9,29 @@
  * PyType_FromModuleAndSpec. */
 extern PyType_Spec mzpy_memory_cache_spec;
 
+/* A key's bytes: UTF-8, or, for a str with a lone surrogate, the
+ * "surrogatepass" bytes (the twins keep such keys; the encoding is
+ * injective and keeps prefixes). `s` is BORROWED from the str or `owned`. */
+typedef struct {
+    const char *s;
+    size_t n;
+    PyObject *owned; /* bytes of the surrogatepass path, or NULL */
+} mzpy_key;
+
+/* Fill `out` from `key` (BORROWED; `out` borrows from it, so keep `key`
+ * alive). Returns 0, or -1 with the twins' TypeError for a key that is not
+ * exactly a str. Release with mzpy_table_key_release. */
+int
+mzpy_table_key(PyObject *key, mzpy_key *out);
+
+/* Drop the NEW reference `key->owned` holds, if any. */
+void
+mzpy_table_key_release(mzpy_key *key);
+
+/* The twins' _ttl: `ttl` (BORROWED) None gives `dflt`; an exact int or
+ * float must be > 0. Returns 0 with *out set, or -1 with ValueError (or
+ * OverflowError for an int too large for a float, as float() raises). */
+int
+mzpy_table_ttl(PyObject *ttl, double dflt, double *out);
+
 #endif /* MIZAN_MZPY_TABLE_H */

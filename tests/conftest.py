@@ -9,6 +9,8 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.redis_server import redis_server  # noqa: F401  (the session redis-server fixture)
+
 settings.register_profile(
     "ci",
     deadline=None,

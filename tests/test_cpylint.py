@@ -103,6 +103,8 @@ def test_sources_exist() -> None:
         "mzpy_module.c",
         "mzpy_invalidate.c",
         "mzpy_xmi.c",
+        "mz_redis.c",
+        "mzpy_redis.c",
     ):
         assert required in names
     assert all(functions(p) for p in SOURCES)
@@ -154,8 +156,22 @@ def test_gc_types_traverse_their_type() -> None:
                 assert "Py_VISIT(Py_TYPE(self))" in function.body.replace(" ", ""), function.name
             if function.name.endswith("_dealloc"):
                 body = function.body
-                assert "PyObject_GC_UnTrack" in body and "Py_DECREF(tp)" in body, function.name
-                assert body.index("PyObject_GC_UnTrack") < body.index("tp_free") < body.index("Py_DECREF(tp)")
+                assert "Py_DECREF(tp)" in body, function.name
+                assert body.index("tp_free") < body.index("Py_DECREF(tp)"), function.name
+                if _is_gc_file(path):
+                    assert "PyObject_GC_UnTrack" in body, function.name
+                    assert body.index("PyObject_GC_UnTrack") < body.index("tp_free"), function.name
+                else:  # untracking an object that was never tracked is an error
+                    assert "PyObject_GC_UnTrack" not in body, function.name
+
+
+def _is_gc_file(path: Path) -> bool:
+    """The type spec of `path` declares Py_TPFLAGS_HAVE_GC (then it must have a traverse slot)."""
+    text = path.read_text(encoding="utf-8")
+    specs = re.findall(r"PyType_Spec\s+\w+\s*=\s*\{(.*?)\};", text, re.DOTALL)
+    gc = any("Py_TPFLAGS_HAVE_GC" in spec for spec in specs)
+    assert gc == ("Py_tp_traverse" in text), path.name
+    return gc
 
 
 @pytest.mark.parametrize("path", [p for p in ALL_FILES if p.name.startswith("mz_")], ids=lambda p: p.name)
@@ -308,3 +324,34 @@ def test_fastcall_wrappers() -> None:
     for name, flags, doc in entries:
         assert flags == "METH_FASTCALL", name
         assert re.search(rf'PyDoc_STRVAR\(\s*{doc},\s*"{name}\(\$module, [^"]*/\)\\n--\\n\\n', joined), name
+
+
+def test_redis_cache_methods() -> None:
+    text = re.sub(r'"\s*\n\s*"', "", (SRC / "mzpy_redis.c").read_text(encoding="utf-8"))
+    table = re.search(r"PyMethodDef\s+redis_methods\[\]\s*=\s*\{(.*?)\n\};", text, re.DOTALL)
+    assert table
+    entries = re.findall(r'\{"(\w+)",\s*\(PyCFunction\)[^,]*,\s*([\w |]+),\s*(\w+)\}', table.group(1))
+    assert [e[0] for e in entries] == ["get", "get_many", "set", "delete", "delete_by_prefix", "clear", "incr", "close"]
+    for name, flags, doc in entries:
+        assert flags in ("METH_O", "METH_NOARGS", "METH_FASTCALL", "METH_FASTCALL | METH_KEYWORDS"), name
+        assert re.search(rf'PyDoc_STRVAR\(\s*{doc},\s*"{name}\(\$self[^"]*\)\\n--\\n\\n', text), name
+
+
+def test_redis_io_runs_without_the_gil_under_the_mutex() -> None:
+    """Every mz_redis I/O call sits between Py_BEGIN_ALLOW_THREADS, the mutex acquire, the
+    mutex release and Py_END_ALLOW_THREADS, with nothing Python in between (STYLE B4)."""
+    io_calls = re.compile(r"\bmz_redis_(get|get_many|set|delete|delete_prefix|incr|close)\s*\(")
+    seen = 0
+    for function in functions(SRC / "mzpy_redis.c"):
+        body = function.body
+        blocks = re.findall(r"Py_BEGIN_ALLOW_THREADS(.*?)Py_END_ALLOW_THREADS", body, re.DOTALL)
+        outside = re.sub(r"Py_BEGIN_ALLOW_THREADS.*?Py_END_ALLOW_THREADS", "", body, flags=re.DOTALL)
+        assert not io_calls.search(outside), f"{function.name}: mz_redis I/O with the GIL held"
+        for block in blocks:
+            lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
+            assert lines[0] == "PyThread_acquire_lock(self->lock, WAIT_LOCK);", function.name
+            assert lines[-1] == "PyThread_release_lock(self->lock);", function.name
+            inner = "\n".join(lines[1:-1])
+            assert not re.search(r"\bPy[A-Z_]\w*", inner), f"{function.name}: Python API without the GIL"
+            seen += len(io_calls.findall(block))
+    assert seen == 7

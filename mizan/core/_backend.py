@@ -31,6 +31,7 @@ else:  # pragma: no cover - which branch runs depends on the environment
 InvalidationPlan = impl.InvalidationPlan
 MemoryCache = impl.MemoryCache
 ParamSpec = impl.ParamSpec
+RedisCache = impl.RedisCache
 cache_key_message = impl.cache_key_message
 compile_invalidation = impl.compile_invalidation
 compile_params = impl.compile_params
@@ -51,6 +52,7 @@ __all__ = [
     "InvalidationPlan",
     "MemoryCache",
     "ParamSpec",
+    "RedisCache",
     "cache_key_message",
     "compile_invalidation",
     "compile_params",

@@ -55,10 +55,17 @@ def test_heap_type_flags(c_ext: ModuleType) -> None:
     assert c_ext.ParamSpec.__module__ == "mizan._speedups"
 
 
+def test_redis_cache_type_is_heap_immutable_and_not_gc(c_ext: ModuleType) -> None:
+    flags = c_ext.RedisCache.__flags__
+    assert flags & HEAPTYPE and flags & IMMUTABLETYPE
+    assert not flags & HAVE_GC  # it holds no PyObjects
+    assert c_ext.RedisCache.__module__ == "mizan._speedups"
+
+
 def test_state_holds_the_error_classes(c_ext: ModuleType) -> None:
     # m_traverse reports every state field.
     referents = gc.get_referents(c_ext)
-    for cls in (errors.ParseError, errors.EncodeError, errors.ValidationError, c_ext.ParamSpec):
+    for cls in (errors.ParseError, errors.EncodeError, errors.ValidationError, errors.CacheError, c_ext.ParamSpec):
         assert any(r is cls for r in referents), cls
     assert "Field required" in referents
 
@@ -139,6 +146,7 @@ def test_import_without_the_rest_of_mizan() -> None:
                 "InvalidationPlan",
                 "MemoryCache",
                 "ParamSpec",
+                "RedisCache",
                 "cache_key_message",
                 "compile_invalidation",
                 "compile_params",

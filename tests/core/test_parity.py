@@ -71,6 +71,7 @@ def test_same_names_everywhere(c_ext: ModuleType, py_impl: ModuleType) -> None:
         "InvalidationPlan",
         "MemoryCache",
         "ParamSpec",
+        "RedisCache",
         "cache_key_message",
         "compile_invalidation",
         "compile_params",
@@ -159,6 +160,7 @@ def run_backend_probe(pure: bool) -> str:
         "print('ParamSpec', b.ParamSpec.__module__)\n"
         "print('InvalidationPlan', b.InvalidationPlan.__module__)\n"
         "print('MemoryCache', b.MemoryCache.__module__)\n"
+        "print('RedisCache', b.RedisCache.__module__)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     return done.stdout
@@ -179,6 +181,7 @@ def test_backend_choice_pure(py_impl: ModuleType) -> None:
     for name in CACHEKEY_NAMES:
         assert modules[name] == ["mizan.core._py.cachekey", "function"]
     assert modules["MemoryCache"] == ["mizan.core._py.table"]
+    assert modules["RedisCache"] == ["mizan.core._py.redis"]
 
 
 @pytest.mark.c_extension
@@ -191,6 +194,7 @@ def test_backend_choice_c(c_ext: ModuleType) -> None:
     assert modules["ParamSpec"] == ["mizan._speedups"]
     assert modules["InvalidationPlan"] == ["mizan._speedups"]
     assert modules["MemoryCache"] == ["mizan._speedups"]
+    assert modules["RedisCache"] == ["mizan._speedups"]
 
 
 def stub_class(name: str) -> ast.ClassDef:
@@ -215,3 +219,27 @@ def test_memory_cache_interface(c_ext: ModuleType, py_impl: ModuleType) -> None:
     assert shape(inspect.signature(c_ext.MemoryCache)) == shape(inspect.signature(py_impl.MemoryCache))
     with pytest.raises(TypeError):
         c_ext.MemoryCache.x = 1  # immutable type
+
+
+def test_redis_cache_interface(c_ext: ModuleType, py_impl: ModuleType) -> None:
+    node = stub_class("RedisCache")
+    methods = {n.name: n for n in node.body if isinstance(n, ast.FunctionDef)}
+    properties = {"url", "prefix", "default_ttl"}
+    public_methods = {name for name in methods if not name.startswith("_")} - properties
+    assert public_methods == {"get", "get_many", "set", "delete", "delete_by_prefix", "clear", "incr", "close"}
+    assert properties <= set(methods)
+    for module in (c_ext, py_impl):
+        cache = module.RedisCache("redis://127.0.0.1:1")  # connects lazily: never here
+        assert {name for name in dir(cache) if not name.startswith("_")} == public_methods | properties
+    for name in public_methods:
+        c_sig = inspect.signature(getattr(c_ext.RedisCache, name))
+        py_sig = inspect.signature(getattr(py_impl.RedisCache, name))
+        assert shape(c_sig)[1:] == shape(py_sig)[1:], name  # self is positional-only in C
+        stub_args = methods[name].args
+        stub_params = [a.arg for a in stub_args.posonlyargs + stub_args.args + stub_args.kwonlyargs]
+        assert stub_params == list(py_sig.parameters), name
+    assert shape(inspect.signature(c_ext.RedisCache)) == shape(inspect.signature(py_impl.RedisCache))
+    stub_init = methods["__init__"].args
+    assert [a.arg for a in stub_init.args][1:] == list(inspect.signature(py_impl.RedisCache).parameters)
+    with pytest.raises(TypeError):
+        c_ext.RedisCache.x = 1  # immutable type

@@ -16,6 +16,7 @@ import enum
 import gc
 import json
 import os
+import socket
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -389,6 +390,56 @@ GROUPS: dict[str, list[Scenario]] = {
     ],
 }
 
+
+def redis_scenarios(url: str) -> list[Scenario]:
+    """RedisCache against the server at `url` (tests/leaks/test_leaks.py starts one)."""
+    cache = c.RedisCache(url, "leak:", 60)
+    cache.set("text", b"abc")
+    cache.set("max", b"9223372036854775807")
+    cache.incr("counter", 60)
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    # A list under the prefix: GET answers WRONGTYPE (a CacheError, connection kept).
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"*3\r\n$5\r\nLPUSH\r\n$9\r\nleak:list\r\n$1\r\nx\r\n")
+        sock.recv(64)
+    refused = c.RedisCache("redis://127.0.0.1:1/0", "leak:", 60, 0.2)
+    keys = ["text", "max", "missing", "\ud800", "counter"]
+
+    def construct_and_drop() -> None:
+        other = c.RedisCache(url, "leak-drop:", 60, 1.0)
+        other.set("k", b"v" * 100)
+        other.get("k")
+        other.clear()
+
+    return [
+        ("construct and drop", construct_and_drop, ()),
+        ("set get", lambda: (cache.set("k", b"v" * 600, 60), cache.get("k"), cache.get("missing")), (cache,)),
+        ("set keyword ttl", lambda: cache.set("k2", bytearray(b"v"), ttl=60.0), (cache,)),
+        ("set strided", lambda: cache.set("k3", STRIDED), (cache, STRIDED)),
+        ("surrogate key", lambda: (cache.set("\ud800", b"v"), cache.get("\ud800")), (cache,)),
+        ("get_many", lambda: cache.get_many(keys), (cache, keys)),
+        ("get_many empty", lambda: cache.get_many([]), (cache,)),
+        ("incr", lambda: cache.incr("counter", 60), (cache,)),
+        ("delete", lambda: (cache.set("d", b"1"), cache.delete("d"), cache.delete("d")), (cache,)),
+        ("delete_by_prefix", lambda: (cache.set("p:*1", b"1"), cache.delete_by_prefix("p:*")), (cache,)),
+        ("clear other prefix", lambda: c.RedisCache(url, "leak-empty:").clear(), ()),
+        ("repr properties", lambda: (repr(cache), cache.url, cache.prefix, cache.default_ttl), (cache,)),
+        ("close reconnect", lambda: (cache.close(), cache.get("text")), (cache,)),
+        ("bad key", lambda: expect(TypeError, cache.get, 1), (cache,)),
+        ("bad many", lambda: expect(TypeError, cache.get_many, ["a", 1]), (cache,)),
+        ("bad value", lambda: expect(TypeError, cache.set, "k", "text"), (cache,)),
+        ("bad ttl", lambda: expect(ValueError, cache.set, "k", b"v", 0), (cache,)),
+        ("wrongtype", lambda: expect(errors.CacheError, cache.get, "list"), (cache,)),
+        ("incr not integer", lambda: expect(ValueError, cache.incr, "text", 60), (cache,)),
+        ("incr overflow", lambda: expect(ValueError, cache.incr, "max", 60), (cache,)),
+        ("incr wrongtype", lambda: expect(errors.CacheError, cache.incr, "list", 60), (cache,)),
+        ("refused", lambda: expect(errors.CacheError, refused.get_many, keys), (refused, keys)),
+        ("bad url", lambda: expect(ValueError, c.RedisCache, "http://x"), ()),
+        ("bad url port", lambda: expect(ValueError, c.RedisCache, "redis://:p@h:99999/1"), ()),
+        ("bad timeout", lambda: expect(ValueError, c.RedisCache, url, "p", 1, 0), ()),
+    ]
+
+
 DEEP: Any = 0
 for _ in range(600):
     DEEP = [DEEP]
@@ -401,7 +452,9 @@ MODULE_OBJECTS = (
     c.ParamSpec,
     c.InvalidationPlan,
     c.MemoryCache,
+    c.RedisCache,
     errors.ParseError,
+    errors.CacheError,
     errors.EncodeError,
     errors.ValidationError,
 )
@@ -436,7 +489,11 @@ def run(scenario: Scenario, iterations: int) -> dict[str, Any]:
 def main() -> None:
     group = sys.argv[1]
     iterations = int(sys.argv[2]) if len(sys.argv) > 2 else 4000
-    for scenario in GROUPS[group]:
+    if group == "redis_cache":
+        scenarios = redis_scenarios(os.environ["MIZAN_LEAK_REDIS_URL"])
+    else:
+        scenarios = GROUPS[group]
+    for scenario in scenarios:
         print(json.dumps(run(scenario, iterations)), flush=True)
 
 

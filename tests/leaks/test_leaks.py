@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.redis_server import RedisServer
+
 pytestmark = pytest.mark.c_extension
 
 HERE = Path(__file__).resolve().parent
@@ -35,13 +37,13 @@ ITERATIONS = int(os.environ.get("MIZAN_LEAK_ITERATIONS", "4000"))
 MALLOC_SLACK = 16 * 1024
 
 
-def run_group(group: str) -> list[dict[str, Any]]:
+def run_group(group: str, iterations: int = ITERATIONS, **extra_env: str) -> list[dict[str, Any]]:
     if os.environ.get("MIZAN_PURE") == "1":
         pytest.skip("MIZAN_PURE=1: no extension to check")
-    env = dict(os.environ)
+    env = dict(os.environ, **extra_env)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     done = subprocess.run(
-        [sys.executable, str(HERE / "leak_check.py"), group, str(ITERATIONS)],
+        [sys.executable, str(HERE / "leak_check.py"), group, str(iterations)],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -54,7 +56,15 @@ def run_group(group: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("group", GROUPS)
 def test_no_growth(group: str) -> None:
-    results = run_group(group)
+    check(run_group(group))
+
+
+def test_no_growth_redis_cache(redis_server: RedisServer) -> None:
+    """RedisCache against the session redis-server; fewer iterations (each is a round trip)."""
+    check(run_group("redis_cache", min(ITERATIONS, 1000), MIZAN_LEAK_REDIS_URL=redis_server.url))
+
+
+def check(results: list[dict[str, Any]]) -> None:
     assert results, "no scenario ran"
     problems = []
     for result in results:

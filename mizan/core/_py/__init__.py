@@ -15,6 +15,7 @@ from mizan.core._py.invalidate import (
     resolve_invalidation,
 )
 from mizan.core._py.json import encode_json, parse_call, parse_json
+from mizan.core._py.redis import RedisCache
 from mizan.core._py.table import MemoryCache
 from mizan.core._py.validate import ParamSpec, compile_params, validate_args
 
@@ -22,6 +23,7 @@ __all__ = [
     "InvalidationPlan",
     "MemoryCache",
     "ParamSpec",
+    "RedisCache",
     "cache_key_message",
     "compile_invalidation",
     "compile_params",

@@ -1,0 +1,711 @@
+/* mzpy_redis.c - mizan._speedups.RedisCache: the Redis origin-cache backend
+ * over the Python-free hiredis code of mz_redis.c.
+ *
+ * Threading: one instance may be shared by many Python threads. Each method
+ * converts and checks its Python arguments with the GIL held, copying the
+ * physical keys into malloc'ed buffers (a value is read through a Py_buffer
+ * the method holds, as socket.sendall does). Then, with the GIL released,
+ * it takes the object's mutex (a PyThread lock), runs the mz_redis call
+ * (connect, write, wait for the reply), and releases the mutex before
+ * taking the GIL back. No PyObject is touched while the GIL is released,
+ * and no thread ever waits for the mutex while holding the GIL, so the two
+ * locks cannot deadlock. Replies are converted to Python objects after the
+ * GIL is back, then freed with freeReplyObject.
+ *
+ * The object holds no PyObjects (url and prefix are kept as bytes), so the
+ * type is not GC-tracked.
+ */
+#include "mzpy.h"
+
+#include "mzpy_redis.h"
+
+#include <stdlib.h>
+
+#include "mz_redis.h"
+#include "mzpy_convert.h"
+#include "mzpy_table.h"
+
+#define MZ_REDIS_DEFAULT_TTL 86400.0
+
+typedef struct {
+    PyObject_HEAD
+    mz_redis *redis;         /* owned; used only while holding `lock` */
+    PyThread_type_lock lock; /* owned; serialises use of `redis` */
+    char *url;               /* owned UTF-8 copy of the url argument */
+    size_t url_len;
+    double default_ttl;
+    mz_state *state; /* BORROWED, lives as long as the type's module */
+} MzRedisCacheObject;
+
+/* The physical key (prefix + key) of `key` (BORROWED str) as a malloc'ed
+ * copy the caller frees. Returns 0, or -1 with TypeError or MemoryError. */
+static int
+physical_key(MzRedisCacheObject *self,
+             PyObject *key,
+             char **out,
+             size_t *outlen)
+{
+    mzpy_key k;
+    mz_error err;
+    mz_status status;
+
+    if (mzpy_table_key(key, &k) < 0) {
+        return -1;
+    }
+    status = mz_redis_key(self->redis, k.s, k.n, out, outlen, &err);
+    mzpy_table_key_release(&k);
+    if (status != MZ_OK) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* A STRING or NIL reply (BORROWED) as NEW bytes or a NEW None. */
+static PyObject *
+reply_value(const redisReply *reply)
+{
+    if (reply->type == REDIS_REPLY_NIL) {
+        Py_RETURN_NONE;
+    }
+    return PyBytes_FromStringAndSize(reply->str, (Py_ssize_t)reply->len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Type slots                                                           */
+/* ------------------------------------------------------------------ */
+
+static PyObject *
+redis_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {
+        "url", "prefix", "default_ttl", "socket_timeout", NULL};
+    PyObject *url = NULL;
+    PyObject *prefix = NULL;
+    PyObject *default_ttl = NULL;
+    PyObject *socket_timeout = NULL;
+    MzRedisCacheObject *self = NULL;
+    mz_redis_config config;
+    mzpy_key pk = {"mizan:", 6, NULL};
+    const char *url_s;
+    Py_ssize_t url_n;
+    double ttl = MZ_REDIS_DEFAULT_TTL;
+    double timeout = 1.0;
+    mz_state *state;
+    mz_error err;
+
+    memset(&config, 0, sizeof(config));
+    mz_error_clear(&err);
+    if (!PyArg_ParseTupleAndKeywords(args,
+                                     kwargs,
+                                     "O|OOO:RedisCache",
+                                     kwlist,
+                                     &url,
+                                     &prefix,
+                                     &default_ttl,
+                                     &socket_timeout)) {
+        goto error;
+    }
+    state = mzpy_state_by_type(type);
+    if (state == NULL) {
+        goto error;
+    }
+    if (!PyUnicode_CheckExact(url)) {
+        PyErr_SetString(PyExc_TypeError, "url must be str");
+        goto error;
+    }
+    url_s = PyUnicode_AsUTF8AndSize(url, &url_n);
+    if (url_s == NULL) {
+        goto error;
+    }
+    if (mz_redis_parse_url(url_s, (size_t)url_n, &config, &err) != MZ_OK) {
+        mzpy_convert_raise(state, &err);
+        goto error;
+    }
+    if (prefix != NULL) {
+        if (!PyUnicode_CheckExact(prefix)) {
+            PyErr_SetString(PyExc_TypeError, "prefix must be str");
+            goto error;
+        }
+        if (mzpy_table_key(prefix, &pk) < 0) {
+            goto error;
+        }
+    }
+    if (default_ttl != NULL &&
+        mzpy_table_ttl(default_ttl, MZ_REDIS_DEFAULT_TTL, &ttl) < 0) {
+        goto error;
+    }
+    if (socket_timeout != NULL) {
+        if (PyFloat_CheckExact(socket_timeout)) {
+            timeout = PyFloat_AS_DOUBLE(socket_timeout);
+        } else if (PyLong_CheckExact(socket_timeout)) {
+            timeout = PyLong_AsDouble(socket_timeout);
+            if (timeout == -1.0 && PyErr_Occurred()) {
+                goto error;
+            }
+        } else {
+            timeout = 0.0;
+        }
+        if (!(timeout > 0.0)) {
+            PyErr_SetString(PyExc_ValueError,
+                            "socket_timeout must be a positive number of "
+                            "seconds");
+            goto error;
+        }
+    }
+    self = (MzRedisCacheObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        goto error;
+    }
+    self->state = state;
+    self->default_ttl = ttl;
+    self->lock = PyThread_allocate_lock();
+    self->url = malloc((size_t)url_n + 1);
+    if (self->lock == NULL || self->url == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    memcpy(self->url, url_s, (size_t)url_n + 1);
+    self->url_len = (size_t)url_n;
+    self->redis = mz_redis_new(&config, pk.s, pk.n, timeout);
+    if (self->redis == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    mzpy_table_key_release(&pk);
+    return (PyObject *)self;
+
+error:
+    mz_redis_config_clear(&config);
+    mzpy_table_key_release(&pk);
+    Py_XDECREF(self);
+    return NULL;
+}
+
+static void
+redis_dealloc(MzRedisCacheObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+
+    /* No other thread can be inside a method: each holds a reference. */
+    mz_redis_free(self->redis);
+    self->redis = NULL;
+    if (self->lock != NULL) {
+        PyThread_free_lock(self->lock);
+        self->lock = NULL;
+    }
+    free(self->url);
+    self->url = NULL;
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+static PyObject *
+redis_get_url(MzRedisCacheObject *self, void *closure)
+{
+    (void)closure;
+    return PyUnicode_DecodeUTF8(self->url, (Py_ssize_t)self->url_len, NULL);
+}
+
+static PyObject *
+redis_get_prefix(MzRedisCacheObject *self, void *closure)
+{
+    (void)closure;
+    return PyUnicode_DecodeUTF8(self->redis->prefix,
+                                (Py_ssize_t)self->redis->prefix_len,
+                                "surrogatepass");
+}
+
+static PyObject *
+redis_get_default_ttl(MzRedisCacheObject *self, void *closure)
+{
+    (void)closure;
+    return PyFloat_FromDouble(self->default_ttl);
+}
+
+static PyObject *
+redis_repr(MzRedisCacheObject *self)
+{
+    PyObject *prefix = NULL;
+    PyObject *result = NULL;
+
+    /* The password never appears: host, port and db only. */
+    prefix = redis_get_prefix(self, NULL);
+    if (prefix != NULL) {
+        result = PyUnicode_FromFormat("<RedisCache %s:%d/%d prefix=%R>",
+                                      self->redis->config.host,
+                                      self->redis->config.port,
+                                      self->redis->config.db,
+                                      prefix);
+        Py_DECREF(prefix);
+    }
+    return result;
+}
+
+/* ------------------------------------------------------------------ */
+/* Methods                                                              */
+/* ------------------------------------------------------------------ */
+
+PyDoc_STRVAR(redis_get_doc,
+             "get($self, key, /)\n--\n\n"
+             "The value, or None when absent or expired.");
+
+static PyObject *
+redis_get(MzRedisCacheObject *self, PyObject *key)
+{
+    PyObject *result = NULL;
+    redisReply *reply = NULL;
+    char *pkey = NULL;
+    size_t plen = 0;
+    mz_status status;
+    mz_error err;
+
+    mz_error_clear(&err);
+    if (physical_key(self, key, &pkey, &plen) < 0) {
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(self->lock, WAIT_LOCK);
+    status = mz_redis_get(self->redis, pkey, plen, &reply, &err);
+    PyThread_release_lock(self->lock);
+    Py_END_ALLOW_THREADS
+    if (status != MZ_OK) {
+        mzpy_convert_raise(self->state, &err);
+        goto done;
+    }
+    result = reply_value(reply);
+
+done:
+    free(pkey);
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+    return result;
+}
+
+PyDoc_STRVAR(redis_get_many_doc,
+             "get_many($self, keys, /)\n--\n\n"
+             "get for each key, in order, in one MGET round trip.");
+
+static PyObject *
+redis_get_many(MzRedisCacheObject *self, PyObject *keys)
+{
+    PyObject *checked = NULL;
+    PyObject *result = NULL;
+    redisReply *reply = NULL;
+    char **pkeys = NULL;
+    size_t *lens = NULL;
+    PyObject *const *items;
+    Py_ssize_t n = 0;
+    Py_ssize_t i;
+    mz_status status;
+    mz_error err;
+
+    mz_error_clear(&err);
+    checked = PySequence_Tuple(keys);
+    if (checked == NULL) {
+        goto done;
+    }
+    n = PyTuple_GET_SIZE(checked);
+    items = PySequence_Fast_ITEMS(checked);
+    for (i = 0; i < n; i++) {
+        if (!PyUnicode_CheckExact(items[i])) {
+            PyErr_SetString(PyExc_TypeError, "cache keys must be str");
+            goto done;
+        }
+    }
+    if (n <= 0) {
+        result = PyList_New(0);
+        goto done;
+    }
+    pkeys = calloc((size_t)n, sizeof(*pkeys));
+    lens = calloc((size_t)n, sizeof(*lens));
+    if (pkeys == NULL || lens == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        if (physical_key(self, items[i], &pkeys[i], &lens[i]) < 0) {
+            goto done;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(self->lock, WAIT_LOCK);
+    status = mz_redis_get_many(self->redis,
+                               (size_t)n,
+                               (const char *const *)pkeys,
+                               lens,
+                               &reply,
+                               &err);
+    PyThread_release_lock(self->lock);
+    Py_END_ALLOW_THREADS
+    if (status != MZ_OK) {
+        mzpy_convert_raise(self->state, &err);
+        goto done;
+    }
+    result = PyList_New(n);
+    for (i = 0; result != NULL && i < n; i++) {
+        PyObject *value = reply_value(reply->element[i]);
+
+        if (value == NULL) {
+            Py_CLEAR(result);
+        } else {
+            PyList_SET_ITEM(result, i, value);
+        }
+    }
+
+done:
+    for (i = 0; pkeys != NULL && i < n; i++) {
+        free(pkeys[i]);
+    }
+    free(pkeys);
+    free(lens);
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+    Py_XDECREF(checked);
+    return result;
+}
+
+PyDoc_STRVAR(redis_set_doc,
+             "set($self, key, value, /, ttl=None)\n--\n\n"
+             "Store value (any bytes-like object) for ttl seconds\n"
+             "(default: default_ttl), with SET key value PX ms.");
+
+/* Positional key and value, ttl positional or by keyword. */
+static int
+set_args(PyObject *const *args,
+         Py_ssize_t nargs,
+         PyObject *kwnames,
+         PyObject **ttl)
+{
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    Py_ssize_t i;
+
+    *ttl = Py_None;
+    if (nargs < 2 || nargs > 3) {
+        PyErr_Format(PyExc_TypeError,
+                     "set() takes from 2 to 3 positional arguments but %zd "
+                     "were given",
+                     nargs);
+        return -1;
+    }
+    if (nargs == 3) {
+        *ttl = args[2];
+    }
+    for (i = 0; i < nkw; i++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, i);
+
+        if (!PyUnicode_Check(name) ||
+            PyUnicode_CompareWithASCIIString(name, "ttl") != 0) {
+            PyErr_Format(PyExc_TypeError,
+                         "set() got an unexpected keyword argument '%S'",
+                         name);
+            return -1;
+        }
+        if (nargs == 3) {
+            PyErr_SetString(PyExc_TypeError,
+                            "set() got multiple values for argument 'ttl'");
+            return -1;
+        }
+        *ttl = args[nargs + i];
+    }
+    return 0;
+}
+
+static PyObject *
+redis_set(MzRedisCacheObject *self,
+          PyObject *const *args,
+          Py_ssize_t nargs,
+          PyObject *kwnames)
+{
+    PyObject *view = NULL;
+    PyObject *copy = NULL;
+    PyObject *result = NULL;
+    PyObject *ttl_obj;
+    const Py_buffer *buf;
+    const char *data;
+    char *pkey = NULL;
+    size_t plen = 0;
+    size_t len;
+    double ttl;
+    long long ms;
+    mz_status status;
+    mz_error err;
+
+    mz_error_clear(&err);
+    if (set_args(args, nargs, kwnames, &ttl_obj) < 0 ||
+        physical_key(self, args[0], &pkey, &plen) < 0) {
+        goto done;
+    }
+    /* memoryview(value): its TypeError text for a non-buffer, as the twin. */
+    view = PyMemoryView_FromObject(args[1]);
+    if (view == NULL) {
+        goto done;
+    }
+    buf = PyMemoryView_GET_BUFFER(view);
+    if (PyBuffer_IsContiguous(buf, 'C')) {
+        data = buf->buf;
+        len = (size_t)buf->len;
+    } else {
+        copy = PyBytes_FromObject(view);
+        if (copy == NULL) {
+            goto done;
+        }
+        data = PyBytes_AS_STRING(copy);
+        len = (size_t)PyBytes_GET_SIZE(copy);
+    }
+    if (mzpy_table_ttl(ttl_obj, self->default_ttl, &ttl) < 0) {
+        goto done;
+    }
+    ms = mz_redis_ttl_ms(ttl);
+    /* `data` stays valid: the memoryview (or copy) holds the buffer. */
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(self->lock, WAIT_LOCK);
+    status = mz_redis_set(self->redis, pkey, plen, data, len, ms, &err);
+    PyThread_release_lock(self->lock);
+    Py_END_ALLOW_THREADS
+    if (status != MZ_OK) {
+        mzpy_convert_raise(self->state, &err);
+        goto done;
+    }
+    result = Py_NewRef(Py_None);
+
+done:
+    free(pkey);
+    Py_XDECREF(copy);
+    Py_XDECREF(view);
+    return result;
+}
+
+PyDoc_STRVAR(redis_delete_doc,
+             "delete($self, key, /)\n--\n\n"
+             "True when a live entry was removed (UNLINK).");
+
+static PyObject *
+redis_delete(MzRedisCacheObject *self, PyObject *key)
+{
+    PyObject *result = NULL;
+    char *pkey = NULL;
+    size_t plen = 0;
+    bool existed = false;
+    mz_status status;
+    mz_error err;
+
+    mz_error_clear(&err);
+    if (physical_key(self, key, &pkey, &plen) < 0) {
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(self->lock, WAIT_LOCK);
+    status = mz_redis_delete(self->redis, pkey, plen, &existed, &err);
+    PyThread_release_lock(self->lock);
+    Py_END_ALLOW_THREADS
+    if (status != MZ_OK) {
+        mzpy_convert_raise(self->state, &err);
+        goto done;
+    }
+    result = PyBool_FromLong(existed);
+
+done:
+    free(pkey);
+    return result;
+}
+
+/* SCAN + UNLINK of prefix + `sub` (sublen bytes, a malloc'ed copy or a
+ * literal) for method `op`: the NEW int count, or NULL with CacheError. */
+static PyObject *
+delete_prefix(MzRedisCacheObject *self,
+              const char *op,
+              const char *sub,
+              size_t sublen)
+{
+    uint64_t removed = 0;
+    mz_status status;
+    mz_error err;
+
+    mz_error_clear(&err);
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(self->lock, WAIT_LOCK);
+    status =
+        mz_redis_delete_prefix(self->redis, op, sub, sublen, &removed, &err);
+    PyThread_release_lock(self->lock);
+    Py_END_ALLOW_THREADS
+    if (status != MZ_OK) {
+        return mzpy_convert_raise(self->state, &err);
+    }
+    return PyLong_FromUnsignedLongLong((unsigned long long)removed);
+}
+
+PyDoc_STRVAR(redis_delete_by_prefix_doc,
+             "delete_by_prefix($self, prefix, /)\n--\n\n"
+             "Remove every entry whose key starts with prefix (SCAN MATCH\n"
+             "with glob characters escaped, UNLINK per batch); the count.");
+
+static PyObject *
+redis_delete_by_prefix(MzRedisCacheObject *self, PyObject *prefix)
+{
+    PyObject *result = NULL;
+    char *sub = NULL;
+    mzpy_key k;
+
+    if (mzpy_table_key(prefix, &k) < 0) {
+        return NULL;
+    }
+    sub = malloc(k.n + 1);
+    if (sub == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(sub, k.s, k.n);
+    result = delete_prefix(self, "delete_by_prefix", sub, k.n);
+
+done:
+    free(sub);
+    mzpy_table_key_release(&k);
+    return result;
+}
+
+PyDoc_STRVAR(redis_clear_doc,
+             "clear($self, /)\n--\n\n"
+             "Remove every entry under this cache's prefix (keys of other\n"
+             "prefixes survive).");
+
+static PyObject *
+redis_clear(MzRedisCacheObject *self, PyObject *unused)
+{
+    PyObject *count;
+
+    (void)unused;
+    count = delete_prefix(self, "clear", "", 0);
+    if (count == NULL) {
+        return NULL;
+    }
+    Py_DECREF(count);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(
+    redis_incr_doc,
+    "incr($self, key, ttl, /)\n--\n\n"
+    "Atomically add 1 to the integer at key (absent: 0), refresh its\n"
+    "TTL and return the new value (MULTI, INCR, PEXPIRE, EXEC in one\n"
+    "round trip). Raises ValueError for a stored value that is not\n"
+    "an integer, an overflow or a bad ttl.");
+
+static PyObject *
+redis_incr(MzRedisCacheObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *result = NULL;
+    char *pkey = NULL;
+    size_t plen = 0;
+    long long value = 0;
+    long long ms;
+    double ttl;
+    mz_status status;
+    mz_error err;
+
+    mz_error_clear(&err);
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError,
+                     "incr() takes 2 positional arguments but %zd %s given",
+                     nargs,
+                     nargs == 1 ? "was" : "were");
+        goto done;
+    }
+    if (physical_key(self, args[0], &pkey, &plen) < 0 ||
+        mzpy_table_ttl(args[1], self->default_ttl, &ttl) < 0) {
+        goto done;
+    }
+    ms = mz_redis_ttl_ms(ttl);
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(self->lock, WAIT_LOCK);
+    status = mz_redis_incr(self->redis, pkey, plen, ms, &value, &err);
+    PyThread_release_lock(self->lock);
+    Py_END_ALLOW_THREADS
+    if (status != MZ_OK) {
+        mzpy_convert_raise(self->state, &err);
+        goto done;
+    }
+    result = PyLong_FromLongLong(value);
+
+done:
+    free(pkey);
+    return result;
+}
+
+PyDoc_STRVAR(redis_close_doc,
+             "close($self, /)\n--\n\n"
+             "Close the connection (the next call opens a new one).");
+
+static PyObject *
+redis_close(MzRedisCacheObject *self, PyObject *unused)
+{
+    (void)unused;
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(self->lock, WAIT_LOCK);
+    mz_redis_close(self->redis);
+    PyThread_release_lock(self->lock);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef redis_methods[] = {
+    {"get", (PyCFunction)redis_get, METH_O, redis_get_doc},
+    {"get_many", (PyCFunction)redis_get_many, METH_O, redis_get_many_doc},
+    {"set",
+     (PyCFunction)(void (*)(void))redis_set,
+     METH_FASTCALL | METH_KEYWORDS,
+     redis_set_doc},
+    {"delete", (PyCFunction)redis_delete, METH_O, redis_delete_doc},
+    {"delete_by_prefix",
+     (PyCFunction)redis_delete_by_prefix,
+     METH_O,
+     redis_delete_by_prefix_doc},
+    {"clear", (PyCFunction)redis_clear, METH_NOARGS, redis_clear_doc},
+    {"incr",
+     (PyCFunction)(void (*)(void))redis_incr,
+     METH_FASTCALL,
+     redis_incr_doc},
+    {"close", (PyCFunction)redis_close, METH_NOARGS, redis_close_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef redis_getset[] = {
+    {"url", (getter)redis_get_url, NULL, "The URL given.", NULL},
+    {"prefix",
+     (getter)redis_get_prefix,
+     NULL,
+     "The namespace prepended to every key.",
+     NULL},
+    {"default_ttl",
+     (getter)redis_get_default_ttl,
+     NULL,
+     "Seconds an entry lives when set gets no ttl.",
+     NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+PyDoc_STRVAR(redis_doc,
+             "RedisCache(url, prefix='mizan:', default_ttl=86400.0, "
+             "socket_timeout=1.0)\n--\n\n"
+             "The origin-cache backend over Redis (CBE-3), through hiredis;\n"
+             "safe to share between threads.");
+
+static PyType_Slot redis_slots[] = {
+    {Py_tp_new, redis_new},
+    {Py_tp_dealloc, redis_dealloc},
+    {Py_tp_repr, redis_repr},
+    {Py_tp_methods, redis_methods},
+    {Py_tp_getset, redis_getset},
+    {Py_tp_doc, (void *)redis_doc},
+    {0, NULL},
+};
+
+PyType_Spec mzpy_redis_cache_spec = {
+    .name = "mizan._speedups.RedisCache",
+    .basicsize = sizeof(MzRedisCacheObject),
+    .itemsize = 0,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = redis_slots,
+};
