@@ -108,6 +108,8 @@ bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written
 	$(PY) -m benchmarks.django_call
 	$(PY) -m benchmarks.invalidation
 	$(PY) -m benchmarks.cache_table
+	$(PY) -m benchmarks.cache_fetch
+	$(PY) -m benchmarks.redis_cache
 
 ci: test  ## Same as test (which already lints); kept for the STYLE B8 name
 

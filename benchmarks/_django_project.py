@@ -118,3 +118,14 @@ urlpatterns = [
     path("api/mizan/", include("mizan.urls")),
     path("bare/call/", bare_call),
 ]
+
+
+@client(context="catalog")
+def catalog_items(request: HttpRequest, category: str = "all") -> list[dict[str, Any]]:
+    """A context member with some work to cache (benchmarks.cache_fetch)."""
+    return [{"id": i, "category": category, "name": f"item {i}", "price": 9.5 + i} for i in range(50)]
+
+
+@client(context="catalog")
+def catalog_total(request: HttpRequest, category: str = "all") -> int:
+    return 50

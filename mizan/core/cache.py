@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mizan.core import _backend, cachepolicy
+from mizan.core.errors import CacheError
 
 logger = logging.getLogger("mizan.cache")
 
@@ -68,10 +69,15 @@ _state = _State()
 
 
 def _open_backend(config: CacheConfig) -> CacheBackend:
+    backend: CacheBackend
     if config.url == MEMORY_URL:
-        backend: CacheBackend = _backend.MemoryCache(config.default_ttl)
-        return backend
-    raise NotImplementedError(f"no cache backend for {config.url!r} in this build (only {MEMORY_URL})")
+        backend = _backend.MemoryCache(config.default_ttl)
+    else:
+        url = config.url or ""
+        if not url.startswith("redis://"):
+            raise ValueError(f"MIZAN_CACHE_REDIS_URL {url!r}: use redis://host:port/db or {MEMORY_URL}")
+        backend = _backend.RedisCache(url, config.key_prefix, float(config.default_ttl), config.socket_timeout)
+    return backend
 
 
 def configure(config: CacheConfig) -> None:
@@ -109,7 +115,9 @@ def set_cache(backend: CacheBackend | None, secret: str | None = None, default_t
 
 
 def reset_cache() -> None:
-    """Forget any backend; the next `configure` reads the settings again."""
+    """Forget any backend and pending purges; the next `configure` reads the settings."""
+    with _pending_lock:
+        _pending.clear()
     with _state.lock:
         _state.overridden = False
         _state.backend, _state.secret, _state.config = None, None, None
@@ -247,15 +255,56 @@ def purge_user(user_id: object) -> int:
     return backend.delete_by_prefix("ctx:") if backend is not None else 0
 
 
-def purge(user_id: str | None, context: str, params: Mapping[str, Any] | None) -> int:
-    """Purge one invalidation or merge entry with the context's effective rev (CPUR-2)."""
+# Purges that failed (backend unreachable) wait here, and the cache stays bypassed until
+# they are replayed, so a mutation made during an outage never lets old data HIT once the
+# backend is back (CACHE-3). Past MAX_PENDING they collapse into one full flush.
+MAX_PENDING = 1000
+_FLUSH: tuple[str | None, str, dict[str, Any] | None] = (None, "", None)
+_pending: list[tuple[str | None, str, dict[str, Any] | None]] = []
+_pending_lock = threading.Lock()
+
+
+def _purge_now(user_id: str | None, context: str, params: Mapping[str, Any] | None) -> int:
     backend, secret = get_cache(), _state.secret
     if backend is None or secret is None:
         return 0
+    if (user_id, context, params) == _FLUSH:
+        return backend.delete_by_prefix("ctx:")
     policy = cachepolicy.policy_for(context)
     rev = policy.rev if policy is not None else 0
     ttl = cachepolicy.generation_ttl(_state.default_ttl)
     return cache_purge(backend, context, params or None, secret, user_id, rev, ttl)
+
+
+def replay_pending() -> bool:
+    """Replay purges that failed earlier; True when none is left (the cache may be used)."""
+    with _pending_lock:
+        while _pending:
+            try:
+                _purge_now(*_pending[0])
+            except Exception:
+                return False
+            _pending.pop(0)
+        return True
+
+
+def purge(user_id: str | None, context: str, params: Mapping[str, Any] | None) -> int:
+    """Purge one invalidation or merge entry with the context's effective rev (CPUR-2).
+
+    Raises:
+        Exception: what the backend raised; the purge is kept and replayed later.
+    """
+    entry = (user_id, context, dict(params) if params else None)
+    try:
+        if not replay_pending():
+            raise CacheError("earlier purges are still pending")
+        return _purge_now(*entry)
+    except Exception:
+        with _pending_lock:
+            _pending.append(entry)
+            if len(_pending) > MAX_PENDING:
+                _pending[:] = [_FLUSH]
+        raise
 
 
 def purge_context(context: str, params: Mapping[str, Any] | None = None) -> int:

@@ -320,6 +320,8 @@ def _cache_lookup(request: Any, name: str, args: Mapping[str, str]) -> cache.Loo
     policy = cachepolicy.policy_for(name)
     if backend is None or secret is None or policy is None or not policy.enabled:
         return None
+    if not cache.replay_pending():
+        return None  # purges from an outage are not through yet: old entries may be stale
     params = policy.key_params(args)
     if params is None:
         return None

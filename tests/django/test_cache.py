@@ -23,13 +23,20 @@ SECRET = "a-test-cache-secret-of-32-bytes!!"
 HEADER = "X-Mizan-Cache"
 
 
-@pytest.fixture(autouse=True)
-def memory_cache(transactional_db: None) -> Iterator[None]:
-    """Autocommit, as in production: purges run when the mutation's work commits (CPUR-3)."""
+@pytest.fixture(autouse=True, params=["memory", "redis"])
+def configured_cache(request: pytest.FixtureRequest, transactional_db: None) -> Iterator[None]:
+    """Every test runs on both backends (CBE-5): `memory://` and a real Redis started for
+    the session. Autocommit, as in production: purges run when the mutation's work
+    commits (CPUR-3)."""
     fixtures.NAMES.clear()
     fixtures.RUNS.update(cached=0, slow=0)
-    with override_settings(MIZAN_CACHE_SECRET=SECRET, MIZAN_CACHE_REDIS_URL="memory://"):
+    cache.reset_cache()
+    url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_server").url
+    with override_settings(MIZAN_CACHE_SECRET=SECRET, MIZAN_CACHE_REDIS_URL=url, MIZAN_CACHE_KEY_PREFIX="mizan-test:"):
         yield
+        backend = cache.get_cache()
+        if backend is not None:
+            backend.clear()
     cache.reset_cache()
 
 
@@ -131,7 +138,7 @@ def test_cpur5_purge_never_touches_other_contexts(mizan: MizanClient) -> None:
 def test_cpur5_race_fetch_started_before_purge_never_hits_old_data(mizan: MizanClient) -> None:
     """CPUR-5.3: a fetch that looked up before a purge and stores after it must not
     produce a later HIT of pre-mutation data (deterministic interleaving)."""
-    backend, secret = cache.get_cache() or _configured(mizan), SECRET
+    backend, secret = _configured(mizan), SECRET
     params = {"user_id": 5}
     stale = cache.lookup(backend, secret, "cached", params, None, 2)  # 1. fetch looks up: MISS
     assert stale.body is None
@@ -198,7 +205,7 @@ def test_cpur3_rolled_back_mutation_purges_nothing(mizan: MizanClient) -> None:
 
 
 def test_cache13_concurrent_cold_requests_execute_once(mizan: MizanClient) -> None:
-    """CACHE-13: 20 concurrent misses for one key run the bundle once; every answer has
+    """CACHE-13: 100 concurrent misses for one key run the bundle once; every answer has
     the same bytes and MISS."""
     results: list[Any] = []
     lock = threading.Lock()
@@ -208,7 +215,7 @@ def test_cache13_concurrent_cold_requests_execute_once(mizan: MizanClient) -> No
         with lock:
             results.append(response)
 
-    threads = [threading.Thread(target=worker) for _ in range(20)]
+    threads = [threading.Thread(target=worker) for _ in range(100)]
     for thread in threads:
         thread.start()
     for thread in threads:

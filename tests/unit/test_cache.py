@@ -35,7 +35,7 @@ def memory() -> _backend.MemoryCache:
         (CacheConfig(secret=SECRET), False, "MIZAN_CACHE_REDIS_URL is not set"),
         (CacheConfig(url="memory://"), False, "MIZAN_CACHE_SECRET is not set"),
         (CacheConfig(secret=SECRET, url="memory://"), True, None),
-        (CacheConfig(secret=SECRET, url="bogus://x"), False, "no cache backend"),
+        (CacheConfig(secret=SECRET, url="bogus://x"), False, "use redis://"),
     ],
 )
 def test_cache1_enablement(
@@ -117,3 +117,30 @@ def test_cache13_waiters_share_the_leaders_bytes_or_run_alone() -> None:
     assert failed is not flight
     flights.land("k", failed, None)
     assert failed.wait(0.01) is None  # a failed leader hands nothing over
+
+
+def test_cache3_failed_purges_are_replayed_before_the_cache_is_used_again(memory: _backend.MemoryCache) -> None:
+    """CACHE-3: a purge that fails during an outage is kept; until it has been replayed the
+    cache is bypassed, so old data never HITs after the backend returns."""
+
+    class Flaky:
+        def __init__(self, inner: _backend.MemoryCache) -> None:
+            self.inner, self.down = inner, False
+
+        def __getattr__(self, name: str) -> object:
+            if self.down:
+                raise ConnectionError("down")
+            return getattr(self.inner, name)
+
+    flaky = Flaky(memory)
+    cache.set_cache(flaky, SECRET)  # type: ignore[arg-type]
+    params = {"user_id": 5}
+    cache.cache_put(SECRET, memory, "user", params, b"old")
+    flaky.down = True
+    with pytest.raises(ConnectionError):
+        cache.purge(None, "user", params)
+    assert cache.replay_pending() is False  # still down: keep bypassing
+    flaky.down = False
+    assert cache.cache_get(SECRET, memory, "user", params) == b"old"  # not purged yet ...
+    assert cache.replay_pending() is True  # ... until the replay, which runs first
+    assert cache.cache_get(SECRET, memory, "user", params) is None
