@@ -73,6 +73,7 @@ def test_cache11_disabled_or_cache_false_sends_no_header(mizan: MizanClient) -> 
     """CACHE-6/11: a context with a cache=False member is never cached."""
     first, second = mizan.ctx("uncached"), mizan.ctx("uncached")
     assert HEADER not in first and HEADER not in second
+    assert first["Cache-Control"] == second["Cache-Control"] == "no-store"  # CACHE-8
     assert first.content != second.content  # executed twice
     with override_settings(MIZAN_CACHE_SECRET=None):
         assert HEADER not in fetch(mizan)
@@ -255,3 +256,13 @@ def test_cpur6_purge_context_and_cpur7_purge_user(mizan: MizanClient) -> None:
     assert fetch(mizan, "user_id=6")[HEADER] == "MISS"
     assert purge_user(5) >= 1
     assert fetch(mizan, "user_id=6")[HEADER] == "MISS"
+
+
+def test_cpur8_clear_empties_the_backend(mizan: MizanClient) -> None:
+    """CPUR-8: `mizan.cache.clear()` (test teardown) drops every entry."""
+    from mizan.cache import clear
+
+    fetch(mizan, "user_id=5")
+    assert fetch(mizan, "user_id=5")[HEADER] == "HIT"
+    clear()
+    assert fetch(mizan, "user_id=5")[HEADER] == "MISS"
