@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import timeit
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,3 +37,14 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join((line(header), rule, *(line(r) for r in rows)))
+
+
+def run_worker(module: str, pure: bool, repeat: int) -> dict[str, Any]:
+    """Run `python -m <module> --worker` with MIZAN_PURE set (the backend is fixed at import
+    time, so each backend is measured in its own process); its JSON result."""
+    env = dict(os.environ, MIZAN_PURE="1" if pure else "0")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = [sys.executable, "-m", module, "--worker", "--repeat", str(repeat)]
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    result: dict[str, Any] = json.loads(out)
+    return result

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
-import subprocess
-import sys
 from typing import Any
 
-from benchmarks._timing import micros, per_call, ratio, table
+from benchmarks._timing import micros, per_call, ratio, run_worker, table
 
 URL = "/api/mizan/ctx/catalog/?category=books"
 
@@ -54,20 +51,6 @@ def _worker(repeat: int) -> dict[str, Any]:
     return {"backend": _backend.BACKEND, "hit": hit, "executed": executed}
 
 
-def _measure(pure: bool, repeat: int) -> dict[str, Any]:
-    env = dict(os.environ, MIZAN_PURE="1" if pure else "0")
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.cache_fetch", "--worker", "--repeat", str(repeat)],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, Any] = json.loads(out)
-    return result
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timing repeats; the best is kept (default 5)")
@@ -76,7 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     if options.worker:
         print(json.dumps(_worker(options.repeat)))
         return
-    c, py = _measure(False, options.repeat), _measure(True, options.repeat)
+    c, py = (
+        run_worker("benchmarks.cache_fetch", False, options.repeat),
+        run_worker("benchmarks.cache_fetch", True, options.repeat),
+    )
     rows = [
         ["executed (no cache)", micros(c["executed"]), micros(py["executed"]), ratio(py["executed"], c["executed"])],
         ["origin-cache HIT", micros(c["hit"]), micros(py["hit"]), ratio(py["hit"], c["hit"])],

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
-import subprocess
 import sys
 from typing import Any
 
-from benchmarks._timing import micros, per_call, ratio, table
+from benchmarks._timing import micros, per_call, ratio, run_worker, table
 
 
 def _worker(repeat: int) -> dict[str, Any]:
@@ -50,20 +48,6 @@ def _worker(repeat: int) -> dict[str, Any]:
     return {"backend": _backend.BACKEND, "mizan": per_call(mizan_call, repeat), "bare": per_call(bare_call, repeat)}
 
 
-def _measure(pure: bool, repeat: int) -> dict[str, Any]:
-    env = dict(os.environ, MIZAN_PURE="1" if pure else "0")
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.django_call", "--worker", "--repeat", str(repeat)],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, Any] = json.loads(out)
-    return result
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timing repeats; the best is kept (default 5)")
@@ -73,7 +57,10 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(_worker(options.repeat)))
         return
 
-    c, py = _measure(False, options.repeat), _measure(True, options.repeat)
+    c, py = (
+        run_worker("benchmarks.django_call", False, options.repeat),
+        run_worker("benchmarks.django_call", True, options.repeat),
+    )
     if (c["backend"], py["backend"]) != ("c", "py"):
         sys.exit(f"benchmarks.django_call: expected backends c and py, got {c['backend']} and {py['backend']}")
     rows = [
