@@ -372,47 +372,6 @@ PyDoc_STRVAR(redis_set_doc,
              "Store value (any bytes-like object) for ttl seconds\n"
              "(default: default_ttl), with SET key value PX ms.");
 
-/* Positional key and value, ttl positional or by keyword. */
-static int
-set_args(PyObject *const *args,
-         Py_ssize_t nargs,
-         PyObject *kwnames,
-         PyObject **ttl)
-{
-    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    Py_ssize_t i;
-
-    *ttl = Py_None;
-    if (nargs < 2 || nargs > 3) {
-        PyErr_Format(PyExc_TypeError,
-                     "set() takes from 2 to 3 positional arguments but %zd "
-                     "were given",
-                     nargs);
-        return -1;
-    }
-    if (nargs == 3) {
-        *ttl = args[2];
-    }
-    for (i = 0; i < nkw; i++) {
-        PyObject *name = PyTuple_GET_ITEM(kwnames, i);
-
-        if (!PyUnicode_Check(name) ||
-            PyUnicode_CompareWithASCIIString(name, "ttl") != 0) {
-            PyErr_Format(PyExc_TypeError,
-                         "set() got an unexpected keyword argument '%S'",
-                         name);
-            return -1;
-        }
-        if (nargs == 3) {
-            PyErr_SetString(PyExc_TypeError,
-                            "set() got multiple values for argument 'ttl'");
-            return -1;
-        }
-        *ttl = args[nargs + i];
-    }
-    return 0;
-}
-
 static PyObject *
 redis_set(MzRedisCacheObject *self,
           PyObject *const *args,
@@ -434,7 +393,7 @@ redis_set(MzRedisCacheObject *self,
     mz_error err;
 
     mz_error_clear(&err);
-    if (set_args(args, nargs, kwnames, &ttl_obj) < 0 ||
+    if (mzpy_table_set_args(args, nargs, kwnames, &ttl_obj) < 0 ||
         physical_key(self, args[0], &pkey, &plen) < 0) {
         goto done;
     }

@@ -281,12 +281,13 @@ PyDoc_STRVAR(cache_set_doc,
              "Store value (any bytes-like object) for ttl seconds\n"
              "(default: default_ttl).");
 
-/* Positional key and value, ttl positional or by keyword. */
-static int
-set_args(PyObject *const *args,
-         Py_ssize_t nargs,
-         PyObject *kwnames,
-         PyObject **ttl)
+/* Positional key and value, ttl positional or by keyword; *ttl is BORROWED
+ * from `args` (Py_None when absent). Shared with RedisCache.set. */
+int
+mzpy_table_set_args(PyObject *const *args,
+                    Py_ssize_t nargs,
+                    PyObject *kwnames,
+                    PyObject **ttl)
 {
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
     Py_ssize_t i;
@@ -341,7 +342,7 @@ cache_set(MzMemoryCacheObject *self,
     mzpy_key k = {NULL, 0, NULL};
 
     mz_error_clear(&err);
-    if (set_args(args, nargs, kwnames, &ttl_obj) < 0 ||
+    if (mzpy_table_set_args(args, nargs, kwnames, &ttl_obj) < 0 ||
         mzpy_table_key(args[0], &k) < 0) {
         goto done;
     }

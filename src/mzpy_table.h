@@ -34,4 +34,13 @@ mzpy_table_key_release(mzpy_key *key);
 int
 mzpy_table_ttl(PyObject *ttl, double dflt, double *out);
 
+/* Arguments of the backends' `set(key, value, /, ttl=None)` fast call: two
+ * positional, `ttl` positional or by keyword. *ttl is BORROWED from `args`
+ * (Py_None when absent). Returns 0, or -1 with the TypeError Python gives. */
+int
+mzpy_table_set_args(PyObject *const *args,
+                    Py_ssize_t nargs,
+                    PyObject *kwnames,
+                    PyObject **ttl);
+
 #endif /* MIZAN_MZPY_TABLE_H */
