@@ -382,7 +382,6 @@ redis_set(MzRedisCacheObject *self,
     PyObject *copy = NULL;
     PyObject *result = NULL;
     PyObject *ttl_obj;
-    const Py_buffer *buf;
     const char *data;
     char *pkey = NULL;
     size_t plen = 0;
@@ -397,22 +396,8 @@ redis_set(MzRedisCacheObject *self,
         physical_key(self, args[0], &pkey, &plen) < 0) {
         goto done;
     }
-    /* memoryview(value): its TypeError text for a non-buffer, as the twin. */
-    view = PyMemoryView_FromObject(args[1]);
-    if (view == NULL) {
+    if (mzpy_table_value(args[1], &view, &copy, &data, &len) < 0) {
         goto done;
-    }
-    buf = PyMemoryView_GET_BUFFER(view);
-    if (PyBuffer_IsContiguous(buf, 'C')) {
-        data = buf->buf;
-        len = (size_t)buf->len;
-    } else {
-        copy = PyBytes_FromObject(view);
-        if (copy == NULL) {
-            goto done;
-        }
-        data = PyBytes_AS_STRING(copy);
-        len = (size_t)PyBytes_GET_SIZE(copy);
     }
     if (mzpy_table_ttl(ttl_obj, self->default_ttl, &ttl) < 0) {
         goto done;

@@ -281,6 +281,38 @@ PyDoc_STRVAR(cache_set_doc,
              "Store value (any bytes-like object) for ttl seconds\n"
              "(default: default_ttl).");
 
+/* The bytes of a bytes-like `value` (BORROWED): *view gets a NEW memoryview
+ * (memoryview's own TypeError for a non-buffer, as the twins), *copy a NEW
+ * contiguous bytes copy or NULL; *data points into one of them, so release
+ * both after use. Returns 0, or -1 with an exception set. */
+int
+mzpy_table_value(PyObject *value,
+                 PyObject **view,
+                 PyObject **copy,
+                 const char **data,
+                 size_t *len)
+{
+    const Py_buffer *buf;
+
+    *view = PyMemoryView_FromObject(value);
+    if (*view == NULL) {
+        return -1;
+    }
+    buf = PyMemoryView_GET_BUFFER(*view);
+    if (PyBuffer_IsContiguous(buf, 'C')) {
+        *data = buf->buf;
+        *len = (size_t)buf->len;
+        return 0;
+    }
+    *copy = PyBytes_FromObject(*view);
+    if (*copy == NULL) {
+        return -1;
+    }
+    *data = PyBytes_AS_STRING(*copy);
+    *len = (size_t)PyBytes_GET_SIZE(*copy);
+    return 0;
+}
+
 /* Positional key and value, ttl positional or by keyword; *ttl is BORROWED
  * from `args` (Py_None when absent). Shared with RedisCache.set. */
 int
@@ -333,7 +365,6 @@ cache_set(MzMemoryCacheObject *self,
     PyObject *copy = NULL;
     PyObject *result = NULL;
     PyObject *ttl_obj;
-    const Py_buffer *buf;
     const char *data;
     size_t len;
     double now;
@@ -346,22 +377,8 @@ cache_set(MzMemoryCacheObject *self,
         mzpy_table_key(args[0], &k) < 0) {
         goto done;
     }
-    /* memoryview(value): its TypeError text for a non-buffer, as the twin. */
-    view = PyMemoryView_FromObject(args[1]);
-    if (view == NULL) {
+    if (mzpy_table_value(args[1], &view, &copy, &data, &len) < 0) {
         goto done;
-    }
-    buf = PyMemoryView_GET_BUFFER(view);
-    if (PyBuffer_IsContiguous(buf, 'C')) {
-        data = buf->buf;
-        len = (size_t)buf->len;
-    } else {
-        copy = PyBytes_FromObject(view);
-        if (copy == NULL) {
-            goto done;
-        }
-        data = PyBytes_AS_STRING(copy);
-        len = (size_t)PyBytes_GET_SIZE(copy);
     }
     now = mz_table_now();
     if (mzpy_table_ttl(ttl_obj, self->default_ttl, &ttl) < 0) {

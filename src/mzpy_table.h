@@ -43,4 +43,14 @@ mzpy_table_set_args(PyObject *const *args,
                     PyObject *kwnames,
                     PyObject **ttl);
 
+/* The bytes of a bytes-like `value` (BORROWED) for the backends' `set`:
+ * *view (NEW memoryview) and *copy (NEW bytes or NULL) own what *data points
+ * into; release both. Returns 0, or -1 with an exception set. */
+int
+mzpy_table_value(PyObject *value,
+                 PyObject **view,
+                 PyObject **copy,
+                 const char **data,
+                 size_t *len);
+
 #endif /* MIZAN_MZPY_TABLE_H */
