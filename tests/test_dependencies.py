@@ -11,6 +11,8 @@ import sys
 from importlib import metadata
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 RUNTIME_ALLOWED = {"pydantic", "pyjwt"}
 EXTRA_ALLOWED = {
@@ -44,6 +46,20 @@ def test_dep1_runtime_requirements_are_on_the_allowlist() -> None:
             assert name in EXTRA_ALLOWED.get(extra, set()), f"{name} in extra {extra!r} is not on the DEP-1 allowlist"
     # hiredis lives inside the extension: redis-py may only be a benchmark comparison (DEP-1a)
     assert "redis" not in {name for name, extra in requirements if extra != "bench"}
+
+
+# PyJWT releases with known token-verification CVEs stop before this one (README, "Tokens").
+PYJWT_FLOOR = Version("2.13.0")
+
+
+def test_dep1_pyjwt_floor_excludes_versions_with_verification_cves() -> None:
+    """DEP-1: the declared PyJWT requirement refuses every release before 2.13.0, and the
+    installed one satisfies it."""
+    declared = [Requirement(text) for text in metadata.requires("mizan") or []]
+    (pyjwt,) = [requirement for requirement in declared if requirement.name.lower() == "pyjwt"]
+    assert not pyjwt.specifier.contains("2.12.1") and pyjwt.specifier.contains(str(PYJWT_FLOOR))
+    installed = Version(metadata.version("PyJWT"))
+    assert installed >= PYJWT_FLOOR and pyjwt.specifier.contains(installed)
 
 
 def test_dep1a_packages_never_import_tools() -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from mizan.core.cache import CacheConfig
+from mizan.core.tokens import JWTConfig, MWTConfig
 
 MAX_DEPTH: Final = 64  # ERR-8
 DEFAULT_MAX_BODY_BYTES: Final = 2_621_440  # ERR-8: FastAPI default; Django uses its own setting
@@ -20,9 +21,13 @@ class MizanSettings:
         max_depth: deepest accepted JSON nesting (ERR-8).
         apps_root: discovery root used by exports (DISC-4).
         cache: the origin cache's settings (§5.5, §6).
+        mwt: the MWT settings (§5.3).
+        jwt: the bearer JWT settings (§5.4; only the Django adapter reads them, JWT-5).
     """
 
     max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES
     max_depth: int = MAX_DEPTH
     apps_root: str = "apps"
     cache: CacheConfig = field(default_factory=CacheConfig)
+    mwt: MWTConfig = field(default_factory=MWTConfig)
+    jwt: JWTConfig = field(default_factory=JWTConfig)
