@@ -29,20 +29,23 @@ def purge_on_commit(request: Any, context: str, params: dict[str, Any] | None) -
 
 
 class SimpleMizanConfig(AppConfig):
-    """Mizan without autodiscovery; register functions yourself."""
+    """Mizan without autodiscovery; register functions yourself (the built-in token
+    functions are registered either way)."""
 
     name = "mizan"
     verbose_name = "Mizan"
 
     def ready(self) -> None:
-        from mizan.checks import check_cache, check_registry
+        from mizan.checks import check_registry, check_settings
         from mizan.core.notify import on_invalidate, set_purge_hook
         from mizan.signals import send_invalidated
+        from mizan.token_functions import register_token_functions
 
         checks.register(check_registry, "mizan")
-        checks.register(check_cache, "mizan")
+        checks.register(check_settings, "mizan")
         on_invalidate(send_invalidated)
         set_purge_hook(purge_on_commit)
+        register_token_functions()
 
 
 class MizanConfig(SimpleMizanConfig):

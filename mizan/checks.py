@@ -28,31 +28,47 @@ def check_registry(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     ]
 
 
-def _secrets() -> dict[str, str]:
-    configured = {
-        "MIZAN_CACHE_SECRET": getattr(settings, "MIZAN_CACHE_SECRET", None),
-        "MIZAN_MWT_SECRET": getattr(settings, "MIZAN_MWT_SECRET", None),
-        "MIZAN_JWT_SECRET": getattr(settings, "MIZAN_JWT_SECRET", None) or getattr(settings, "SECRET_KEY", None),
-    }
-    return {name: value for name, value in configured.items() if value}
+def _secrets() -> list[tuple[str, str, str]]:
+    """Every configured secret as (purpose, label, value) (SEC-1)."""
+    found: list[tuple[str, str, str]] = []
+
+    def add(purpose: str, label: str, value: object) -> None:
+        if value:
+            found.append((purpose, label, str(value)))
+
+    add("cache", "MIZAN_CACHE_SECRET", getattr(settings, "MIZAN_CACHE_SECRET", None))
+    add("mwt", "MIZAN_MWT_SECRET", getattr(settings, "MIZAN_MWT_SECRET", None))
+    for kid, secret in sorted((getattr(settings, "MIZAN_MWT_PREVIOUS_SECRETS", None) or {}).items()):
+        add("mwt", f"MIZAN_MWT_PREVIOUS_SECRETS[{kid!r}]", secret)
+    if getattr(settings, "MIZAN_JWT_ENABLED", True):
+        jwt_secret = getattr(settings, "MIZAN_JWT_SECRET", None)
+        add(
+            "jwt",
+            "MIZAN_JWT_SECRET" if jwt_secret else "SECRET_KEY (the JWT secret)",
+            jwt_secret or settings.SECRET_KEY,
+        )
+    return found
 
 
-def check_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """SEC-1 (E002): secrets shared between purposes; CACHE-1 (W001): caching half
-    configured; SEC-2 (W002): a cache secret shorter than 32 bytes."""
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """SEC-1 (E002): one secret used for two purposes; CACHE-1 (W001): caching half
+    configured; SEC-2 (W002): a secret shorter than 32 bytes."""
     messages: list[CheckMessage] = []
     secrets = _secrets()
-    names = sorted(secrets)
-    for index, first in enumerate(names):
-        for second in names[index + 1 :]:
-            if secrets[first] == secrets[second]:
+    for index, (purpose, label, value) in enumerate(secrets):
+        for other_purpose, other_label, other_value in secrets[index + 1 :]:
+            if purpose != other_purpose and value == other_value:
                 messages.append(
                     Error(
-                        f"{first} and {second} are the same value",
+                        f"{label} and {other_label} are the same value",
                         hint="Use separate secrets: a leaked cache key must not forge tokens (SEC-1).",
                         id=E002_ID,
                     )
                 )
+        if len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+            messages.append(
+                Warning(f"{label} is shorter than 32 bytes", hint="Use at least 32 random bytes (SEC-2).", id=W002_ID)
+            )
     secret = getattr(settings, "MIZAN_CACHE_SECRET", None)
     url = getattr(settings, "MIZAN_CACHE_REDIS_URL", None)
     if (secret is None) != (url is None):
@@ -60,6 +76,4 @@ def check_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         messages.append(
             Warning(f"the origin cache stays disabled: {missing} is not set", hint="Set both or neither.", id=W001_ID)
         )
-    if secret is not None and len(str(secret).encode("utf-8")) < MIN_SECRET_BYTES:
-        messages.append(Warning("MIZAN_CACHE_SECRET is shorter than 32 bytes", id=W002_ID))
     return messages

@@ -5,6 +5,8 @@ Read at call time and rebuilt when a setting changes (tests use override_setting
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from django.conf import settings as django_settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -12,6 +14,7 @@ from django.dispatch import receiver
 from mizan.core import cache
 from mizan.core.cache import CacheConfig
 from mizan.core.settings import MAX_DEPTH, MizanSettings
+from mizan.core.tokens import JWTConfig, MWTConfig, configure_mwt
 
 _cached: MizanSettings | None = None
 
@@ -25,8 +28,11 @@ def get_settings() -> MizanSettings:
             max_depth=MAX_DEPTH,
             apps_root=getattr(django_settings, "MIZAN_APPS_ROOT", "apps"),
             cache=cache_config(),
+            mwt=mwt_config(),
+            jwt=jwt_config(),
         )
         cache.configure(_cached.cache)
+        configure_mwt(_cached.mwt)
     return _cached
 
 
@@ -41,8 +47,31 @@ def cache_config() -> CacheConfig:
     )
 
 
+def mwt_config() -> MWTConfig:
+    """The MIZAN_MWT_* settings (MWT-1..4, GAP-26, GAP-66)."""
+    previous = getattr(django_settings, "MIZAN_MWT_PREVIOUS_SECRETS", None) or {}
+    return MWTConfig(
+        secret=getattr(django_settings, "MIZAN_MWT_SECRET", None),
+        ttl=getattr(django_settings, "MIZAN_MWT_TTL", 300),
+        audience=getattr(django_settings, "MIZAN_MWT_AUDIENCE", "mizan"),
+        kid=getattr(django_settings, "MIZAN_MWT_KID", "default"),
+        previous_secrets=MappingProxyType(dict(previous)),
+        leeway=getattr(django_settings, "MIZAN_MWT_LEEWAY", 0),
+    )
+
+
+def jwt_config() -> JWTConfig:
+    """The MIZAN_JWT_* settings; the secret defaults to SECRET_KEY (JWT-3, JWT-5)."""
+    return JWTConfig(
+        enabled=getattr(django_settings, "MIZAN_JWT_ENABLED", True),
+        secret=getattr(django_settings, "MIZAN_JWT_SECRET", None) or django_settings.SECRET_KEY,
+        access_ttl=getattr(django_settings, "MIZAN_JWT_ACCESS_TTL", 900),
+        refresh_ttl=getattr(django_settings, "MIZAN_JWT_REFRESH_TTL", 604_800),
+    )
+
+
 @receiver(setting_changed)
 def _reset(setting: str, **kwargs: object) -> None:
     global _cached
-    if setting.startswith("MIZAN_") or setting == "DATA_UPLOAD_MAX_MEMORY_SIZE":
+    if setting.startswith("MIZAN_") or setting in ("DATA_UPLOAD_MAX_MEMORY_SIZE", "SECRET_KEY"):
         _cached = None

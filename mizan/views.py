@@ -17,9 +17,10 @@ from django.http.request import RawPostDataException
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.views.decorators.csrf import csrf_exempt
 
+from mizan.authentication import authenticate
 from mizan.conf import get_settings
 from mizan.core.client import ServerFunction
-from mizan.core.errors import BadRequest, Forbidden
+from mizan.core.errors import BadRequest, Forbidden, Unauthorized
 from mizan.core.executor import (
     MizanResponse,
     call_pipeline,
@@ -79,13 +80,17 @@ _UNREADABLE = (SuspiciousOperation, MultiPartParserError, RawPostDataException, 
 def call(request: HttpRequest) -> HttpResponseBase:
     """`POST /call/` (RPC-2): JSON body, or the multipart upload form (RPC-7).
 
-    Session identity: CSRF applies (AUTH-6).
+    Token authentication comes first; CSRF applies to session identities only (AUTH-6).
     """
     if request.method != "POST":
         return to_django(method_not_allowed(("POST",)))
     settings = get_settings()
     try:
-        if _csrf_rejected(request):
+        token_authenticated = authenticate(request, settings)
+    except Unauthorized as error:
+        return to_django(error_response(error))
+    try:
+        if not token_authenticated and _csrf_rejected(request):
             return to_django(error_response(Forbidden(MSG_CSRF)))
         if request.content_type == "multipart/form-data":
             # The CSRF check has parsed the multipart body (the stream is consumed): use that.
@@ -103,7 +108,11 @@ def context(request: HttpRequest, name: str) -> HttpResponseBase:
     """`GET /ctx/<name>/`: query values are strings; a repeated key keeps its last value (BND-2)."""
     if request.method != "GET":
         return to_django(method_not_allowed(("GET",)))
-    get_settings()  # (re)configures the origin cache when settings changed
+    settings = get_settings()  # also (re)configures the origin cache when settings changed
+    try:
+        authenticate(request, settings)  # GET never checks CSRF (AUTH-6)
+    except Unauthorized as error:
+        return to_django(error_response(error))
     try:
         query = {key: request.GET[key] for key in request.GET}
     except SuspiciousOperation:  # more than DATA_UPLOAD_MAX_NUMBER_FIELDS keys
@@ -135,8 +144,8 @@ def route_view(name: str, fn_class: type[ServerFunction]) -> Callable[..., HttpR
     """The Django view serving a `route=` function at its own path (VIEW-2..7).
 
     Path and query parameters, merged (path wins), are the arguments; the body is left to
-    the function. Unsafe methods need CSRF under session auth unless the function is
-    private (webhooks, cron: VIEW-4).
+    the function. Tokens authenticate as on `/call/`; unsafe methods need CSRF under
+    session auth unless the function is private (webhooks, cron: VIEW-4).
     """
     methods = route_methods(fn_class)
     check_csrf = not fn_class._options.private
@@ -146,7 +155,12 @@ def route_view(name: str, fn_class: type[ServerFunction]) -> Callable[..., HttpR
         if request.method not in methods:
             return to_django(method_not_allowed(methods))
         try:
-            if check_csrf and request.method not in SAFE_METHODS and _csrf_rejected(request):
+            token_authenticated = authenticate(request, get_settings())
+        except Unauthorized as error:
+            return to_django(error_response(error))
+        csrf_applies = check_csrf and not token_authenticated and request.method not in SAFE_METHODS
+        try:
+            if csrf_applies and _csrf_rejected(request):
                 return to_django(error_response(Forbidden(MSG_CSRF)))
             args: dict[str, Any] = {key: request.GET[key] for key in request.GET}
         except _UNREADABLE:

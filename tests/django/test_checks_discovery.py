@@ -20,9 +20,14 @@ from mizan import ServerFunction, client
 from mizan.apps import MizanConfig
 from mizan.checks import check_registry
 from mizan.core import registry
+from mizan.core.builtins import mwt_obtain
 from mizan.setup import autodiscover, mizan_clients, mizan_module
+from mizan.token_functions import jwt_obtain, jwt_refresh
 from tests.django.conftest import STARTUP_REGISTRY, MizanClient, assert_json
 from tests.django.project.testapp import clients as testapp
+
+# Registered by the app itself, not by discovery (MWT-6, JWT-2).
+TOKEN_BUILTINS = {"mwt_obtain": mwt_obtain, "jwt_obtain": jwt_obtain, "jwt_refresh": jwt_refresh}
 
 TESTAPP = "tests.django.project.testapp"
 CLIENTS = f"{TESTAPP}.clients"
@@ -126,10 +131,11 @@ def test_disc1_app_config_is_mizan_config() -> None:
 
 def test_disc2_testapp_registered_at_startup_under_attribute_names() -> None:
     """DISC-1/DISC-2: `MizanConfig.ready()` imported testapp's `clients.py` and registered
-    every ServerFunction it defines under its attribute name, and nothing else."""
+    every ServerFunction it defines under its attribute name, and nothing else besides the
+    built-in token functions (MWT-6, JWT-2)."""
     defined = _testapp_functions()
     assert "echo" in defined and "user_orders" in defined
-    assert STARTUP_REGISTRY == defined
+    assert STARTUP_REGISTRY == {**defined, **TOKEN_BUILTINS}
 
 
 def test_disc2_startup_registered_classes_are_the_module_objects() -> None:
@@ -167,7 +173,8 @@ def test_disc1_mizan_clients_registers_apps_under_root(root: str) -> None:
     """DISC-1: `mizan_clients(root)` visits apps equal to or under `root` and registers."""
     registry.clear_registry()
     names = mizan_clients(root)
-    expected = STARTUP_REGISTRY if root == "tests.django.project" else _testapp_functions(testapp)
+    discovered = {name: cls for name, cls in STARTUP_REGISTRY.items() if name not in TOKEN_BUILTINS}
+    expected = discovered if root == "tests.django.project" else _testapp_functions(testapp)
     assert sorted(names) == sorted(expected)
     assert registry.get_all_functions() == expected
 

@@ -21,6 +21,7 @@ from mizan import (
     Unauthorized,
     ValidationFailed,
     client,
+    get_user,
 )
 from tests.django.project.testapp.shared_functions import shared_ping
 
@@ -474,3 +475,53 @@ def callable_guarded_zero(request: Any) -> str:
 
 # DISC-2: a server function imported from another module is not registered here.
 imported_ping = shared_ping
+
+
+# --- identities, for the token tests (AUTH-4, AUTH-5, MWT-5, JWT-4) ---------------------
+
+
+def _identity(request: Any) -> dict[str, Any]:
+    """Who the request is, as the function sees it (through `get_user`, AFI-7)."""
+    user = get_user(request)
+    return {
+        "kind": user.__class__.__name__,  # through SimpleLazyObject to the real class
+        "pk": getattr(user, "pk", None),
+        "staff": bool(getattr(user, "is_staff", False)),
+        "superuser": bool(getattr(user, "is_superuser", False)),
+    }
+
+
+@client
+def identity(request: Any) -> dict[str, Any]:
+    CALLS["identity"] += 1
+    return _identity(request)
+
+
+@client(auth=True)
+def identity_secure(request: Any) -> dict[str, Any]:
+    CALLS["identity_secure"] += 1
+    return _identity(request)
+
+
+@client(context="identity", auth=True)
+def identity_ctx(request: Any) -> dict[str, Any]:
+    CALLS["identity_ctx"] += 1
+    return _identity(request)
+
+
+@client(route="/tokens/identity/", methods=["GET", "POST"])
+def identity_route(request: Any) -> dict[str, Any]:
+    CALLS["identity_route"] += 1
+    return _identity(request)
+
+
+@client(context="identity_public")
+def identity_public(request: Any) -> dict[str, Any]:
+    CALLS["identity_public"] += 1
+    return _identity(request)
+
+
+@client(context="identity_cached", cache=60)
+def identity_cached(request: Any) -> dict[str, Any]:
+    CALLS["identity_cached"] += 1
+    return _identity(request)
