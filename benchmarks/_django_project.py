@@ -37,6 +37,8 @@ SETTINGS: dict[str, Any] = {
     # No database access per request: cookie sessions, and no user is logged in.
     "SESSION_ENGINE": "django.contrib.sessions.backends.signed_cookies",
     "USE_TZ": True,
+    # For the MWT row: verifying a token is the only extra work (MWT-4).
+    "MIZAN_MWT_SECRET": "benchmark-only-mwt-secret-0123456789abcdef",
 }
 
 BODY = (

@@ -1,7 +1,8 @@
 """Benchmark of a whole `/call/` round trip through Django, C extension and pure twins.
 
 `python -m benchmarks.django_call` times one typical call through `django.test.Client`
-(URL routing, the middleware stack, the view) two ways: Mizan's `/call/` endpoint, and a
+(URL routing, the middleware stack, the view) three ways: Mizan's `/call/` endpoint, the
+same with an `X-Mizan-Token` to verify (the cost of MWT authentication per request), and a
 hand-written Django JSON view doing the same work (json.loads, validation by hand,
 JsonResponse). The backend is fixed when `mizan` is imported, so each backend is measured
 in its own subprocess (`--worker`, with MIZAN_PURE=0 or 1); the table shows both.
@@ -30,22 +31,38 @@ def _worker(repeat: int) -> dict[str, Any]:
     from django.test import Client
 
     from mizan.core import _backend
+    from mizan.core.tokens import MWTConfig, mint_mwt, permission_key
     from mizan.setup import mizan_module
 
     mizan_module(project.__name__)  # registers update_profile, as discovery would
     http = Client()
+    mwt = mint_mwt(
+        MWTConfig(secret=settings.MIZAN_MWT_SECRET, ttl=3600),
+        "1",
+        pkey=permission_key(("auth.change_user",), True, False),
+        is_staff=True,
+        is_superuser=False,
+    )
 
     def mizan_call() -> Any:
         return http.post("/api/mizan/call/", project.BODY, content_type="application/json")
 
+    def mizan_mwt_call() -> Any:
+        return http.post("/api/mizan/call/", project.BODY, content_type="application/json", HTTP_X_MIZAN_TOKEN=mwt)
+
     def bare_call() -> Any:
         return http.post("/bare/call/", project.BODY, content_type="application/json")
 
-    for name, call in (("mizan", mizan_call), ("bare", bare_call)):
+    for name, call in (("mizan", mizan_call), ("mizan+mwt", mizan_mwt_call), ("bare", bare_call)):
         response = call()
         if response.status_code != 200 or json.loads(response.content)["result"]["name"] != "Ada Lovelace":
             raise SystemExit(f"benchmarks.django_call: {name} answered {response.status_code} {response.content!r}")
-    return {"backend": _backend.BACKEND, "mizan": per_call(mizan_call, repeat), "bare": per_call(bare_call, repeat)}
+    return {
+        "backend": _backend.BACKEND,
+        "mizan": per_call(mizan_call, repeat),
+        "mwt": per_call(mizan_mwt_call, repeat),
+        "bare": per_call(bare_call, repeat),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,6 +82,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"benchmarks.django_call: expected backends c and py, got {c['backend']} and {py['backend']}")
     rows = [
         ["Mizan /call/", micros(c["mizan"]), micros(py["mizan"]), ratio(py["mizan"], c["mizan"])],
+        ["Mizan /call/ + X-Mizan-Token", micros(c["mwt"]), micros(py["mwt"]), ratio(py["mwt"], c["mwt"])],
+        ["  MWT verification (difference)", micros(c["mwt"] - c["mizan"]), micros(py["mwt"] - py["mizan"]), ""],
         ["hand-written JSON view", micros(c["bare"]), micros(py["bare"]), ratio(py["bare"], c["bare"])],
         ["Mizan / hand-written", ratio(c["mizan"], c["bare"]), ratio(py["mizan"], py["bare"]), ""],
     ]
