@@ -103,13 +103,14 @@ demo: build  ## Run the demo project (examples/demo, SQLite) on http://127.0.0.1
 	$(PY) $(DEMO)/manage.py migrate --noinput
 	$(PY) $(DEMO)/manage.py runserver $(HOST):$(PORT)
 
-bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written Django view
+bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written Django view; token checks vs PyJWT
 	$(PY) -m benchmarks.call_path
 	$(PY) -m benchmarks.django_call
 	$(PY) -m benchmarks.invalidation
 	$(PY) -m benchmarks.cache_table
 	$(PY) -m benchmarks.cache_fetch
 	$(PY) -m benchmarks.redis_cache
+	$(PY) -m benchmarks.tokens
 
 ci: test  ## Same as test (which already lints); kept for the STYLE B8 name
 

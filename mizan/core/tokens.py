@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ logger = logging.getLogger("mizan.tokens")
 
 ALGORITHM: Final = "HS256"
 MAX_TOKEN_BYTES: Final = 8192  # larger tokens are refused before any decoding
+MAX_SUBJECT_CHARS: Final = 255  # a primary key's text; also keeps int(sub) far below 4300 digits
+_DATE_CLAIMS: Final = ("exp", "nbf", "iat")
 MSG_MWT: Final = "Invalid or expired MWT"
 MSG_JWT: Final = "Invalid or expired JWT token"
 ACCESS: Final = "access"
@@ -155,11 +158,22 @@ def decode(
         _check_header(verified["header"])
     except InvalidToken:
         raise
-    except (jwt.PyJWTError, ValueError, TypeError) as error:
-        # ValueError/TypeError: malformed segments that PyJWT reports without wrapping.
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError, RecursionError) as error:
+        # Older PyJWT releases let the JSON parser's errors through unwrapped: malformed
+        # segments, `1e999` dates, and JSON nested deep enough to exhaust the stack.
         raise InvalidToken(type(error).__name__) from None
     claims: dict[str, Any] = verified["payload"]
+    _check_dates(claims)
     return claims
+
+
+def _check_dates(claims: Mapping[str, Any]) -> None:
+    """RFC 7519 NumericDate: PyJWT reads dates with int(), so "9999999999" or true would pass."""
+    for name in _DATE_CLAIMS:
+        if name in claims:
+            value = claims[name]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise InvalidToken(f"{name} is not a number")
 
 
 def _check_header(header: Mapping[str, Any]) -> None:
@@ -177,6 +191,8 @@ def _subject(claims: Mapping[str, Any]) -> str:
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub or sub != sub.strip() or not sub.isprintable():
         raise InvalidToken("sub is not a non-empty printable string")
+    if len(sub) > MAX_SUBJECT_CHARS:
+        raise InvalidToken("sub is longer than 255 characters")
     return sub
 
 

@@ -292,6 +292,20 @@ def test_exp_not_a_number(attack: Attack) -> None:
     attack.refused(attack.token(exp="tomorrow"))
 
 
+def test_exp_as_a_numeric_string(attack: Attack) -> None:
+    """RFC 7519 NumericDate: PyJWT alone would read "9999999999" with int() and accept it."""
+    attack.refused(attack.token(exp="9999999999"))
+
+
+def test_nbf_as_a_boolean(attack: Attack) -> None:
+    attack.refused(attack.token(nbf=True))
+
+
+def test_sub_of_five_thousand_digits(attack: Attack) -> None:
+    """Beyond int()'s digit limit: a 401, not a 500 (subjects stop at 255 characters)."""
+    attack.refused(attack.token(sub="1" * 5000))
+
+
 # --- encoding attacks -------------------------------------------------------------------
 
 
@@ -334,6 +348,12 @@ def test_crit_header_with_an_unknown_extension(attack: Attack) -> None:
 
 def test_unencoded_payload_b64_false(attack: Attack) -> None:
     attack.refused(forge({**HEADER, "b64": False, "crit": ["b64"]}, attack.claims()))
+
+
+def test_deeply_nested_header_json(attack: Attack) -> None:
+    """JSON nested past the parser's stack, no signature needed: still a 401."""
+    header = '{"alg":"HS256","kid":"default","x":' + "[" * 2500 + "]" * 2500 + "}"
+    attack.refused(f"{b64(header.encode())}.{segment(attack.claims())}.AAAA")
 
 
 def test_garbage_token(attack: Attack) -> None:
