@@ -111,6 +111,7 @@ bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written
 	$(PY) -m benchmarks.cache_fetch
 	$(PY) -m benchmarks.redis_cache
 	$(PY) -m benchmarks.tokens
+	$(PY) -m benchmarks.kdl_writer
 
 ci: test  ## Same as test (which already lints); kept for the STYLE B8 name
 

@@ -16,6 +16,7 @@ typedef struct mz_state {
     PyObject *EncodeError;              /* mizan.core.errors.EncodeError */
     PyObject *ValidationError;          /* mizan.core.errors.ValidationError */
     PyObject *CacheError;               /* mizan.core.errors.CacheError */
+    PyObject *IRBuildError;             /* mizan.core.errors.IRBuildError */
     PyObject *Mapping;                  /* collections.abc.Mapping */
     PyObject *hmac_digest;              /* hmac.digest (OpenSSL one-shot) */
     PyTypeObject *ParamSpecType;        /* mizan._speedups.ParamSpec */

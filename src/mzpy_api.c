@@ -14,6 +14,7 @@
 #include "mzpy_convert.h"
 #include "mzpy_invalidate.h"
 #include "mzpy_jsonw.h"
+#include "mzpy_kdl.h"
 #include "mzpy_spec.h"
 #include "mzpy_validate.h"
 #include "mzpy_xmi.h"
@@ -291,6 +292,32 @@ api_encode_json(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     return mzpy_jsonw_encode(mzpy_state(module), args[0], args[1]);
+}
+
+/* ------------------------------------------------------------------ */
+/* write_kdl                                                            */
+/* ------------------------------------------------------------------ */
+
+static const char *const write_kdl_params[] = {"sections"};
+
+PyDoc_STRVAR(
+    write_kdl_doc,
+    "write_kdl($module, sections, /)\n--\n\n"
+    "Canonical KDL 2.0 bytes of sections (IR.md section 2).\n\n"
+    "sections is a list or tuple of sections, each a list or tuple of\n"
+    "nodes (name, args, props, children, inline); non-empty sections\n"
+    "are separated by one empty line.\n"
+    "Raises IRBuildError: a malformed node, an invalid identifier, a\n"
+    "lone surrogate, an unsupported value, or nesting deeper than 128\n"
+    "levels.");
+
+static PyObject *
+api_write_kdl(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (check_nargs("write_kdl", nargs, 1, write_kdl_params) < 0) {
+        return NULL;
+    }
+    return mzpy_kdl_write(mzpy_state(module), args[0]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -581,5 +608,9 @@ PyMethodDef mzpy_api_methods[] = {
      (PyCFunction)(void (*)(void))api_validate_args,
      METH_FASTCALL,
      validate_args_doc},
+    {"write_kdl",
+     (PyCFunction)(void (*)(void))api_write_kdl,
+     METH_FASTCALL,
+     write_kdl_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -60,7 +60,8 @@ module_exec(PyObject *module)
         import_error_class(errors, "EncodeError", &state->EncodeError) < 0 ||
         import_error_class(
             errors, "ValidationError", &state->ValidationError) < 0 ||
-        import_error_class(errors, "CacheError", &state->CacheError) < 0) {
+        import_error_class(errors, "CacheError", &state->CacheError) < 0 ||
+        import_error_class(errors, "IRBuildError", &state->IRBuildError) < 0) {
         goto done;
     }
     if (import_attr("collections.abc", "Mapping", &state->Mapping) < 0 ||
@@ -117,6 +118,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->EncodeError);
     Py_VISIT(state->ValidationError);
     Py_VISIT(state->CacheError);
+    Py_VISIT(state->IRBuildError);
     Py_VISIT(state->Mapping);
     Py_VISIT(state->hmac_digest);
     Py_VISIT(state->ParamSpecType);
@@ -143,6 +145,7 @@ module_clear(PyObject *module)
     Py_CLEAR(state->EncodeError);
     Py_CLEAR(state->ValidationError);
     Py_CLEAR(state->CacheError);
+    Py_CLEAR(state->IRBuildError);
     Py_CLEAR(state->Mapping);
     Py_CLEAR(state->hmac_digest);
     Py_CLEAR(state->ParamSpecType);
@@ -176,13 +179,12 @@ static PyModuleDef_Slot module_slots[] = {
     {0, NULL},
 };
 
-PyDoc_STRVAR(
-    module_doc,
-    "C hot path of Mizan: request parsing, argument validation, the\n"
-    "canonical JSON writer, invalidation plans and the\n"
-    "X-Mizan-Invalidate header, cache keys, the in-memory cache\n"
-    "table and the Redis backend. mizan.core._py holds the pure-Python\n"
-    "twin of every function here.");
+PyDoc_STRVAR(module_doc,
+             "C hot path of Mizan: request parsing, argument validation, the\n"
+             "canonical JSON writer, invalidation plans and the\n"
+             "X-Mizan-Invalidate header, cache keys, the in-memory cache\n"
+             "table, the Redis backend and the KDL writer. mizan.core._py\n"
+             "holds the pure-Python twin of every function here.");
 
 PyModuleDef mzpy_module_def = {
     PyModuleDef_HEAD_INIT,

@@ -18,5 +18,6 @@ FUNCTIONS = (
     "parse_json",
     "resolve_invalidation",
     "validate_args",
+    "write_kdl",
 )
 ALL = tuple(sorted(TYPES + FUNCTIONS))

@@ -45,6 +45,7 @@ parse_invalidate_header = impl.parse_invalidate_header
 parse_json = impl.parse_json
 resolve_invalidation = impl.resolve_invalidation
 validate_args = impl.validate_args
+write_kdl = impl.write_kdl
 
 __all__ = [
     "BACKEND",
@@ -67,4 +68,5 @@ __all__ = [
     "parse_json",
     "resolve_invalidation",
     "validate_args",
+    "write_kdl",
 ]

@@ -198,6 +198,11 @@ class CacheError(ConnectionError):
     """
 
 
+class IRBuildError(ValueError):
+    """The IR builder refused the registry, or the KDL writer a node (IR.md §13); the
+    message names what was refused. Nothing is emitted then."""
+
+
 class ConfigError(ValueError):
     """Mizan is configured inconsistently (raised where no system check can report it)."""
 
@@ -209,6 +214,7 @@ __all__ = [
     "EncodeError",
     "ErrorCode",
     "Forbidden",
+    "IRBuildError",
     "InternalError",
     "MethodNotAllowed",
     "MizanError",

@@ -195,6 +195,31 @@ STRIDED = memoryview(b"abcdef")[::2]
 MANY_KEYS = ["text", "max", "missing", "\ud800"]
 
 
+# KDL: every value kind, block and inline children, lists and tuples, a string long enough
+# that the writer's buffer leaves its inline storage, and a list-held node.
+KDL_LEAF = ("param", ["user_id"], [("type", "int")], None, False)
+KDL_TREE = (
+    "function",
+    ["get_user", 1, -(2**70), 1.5, float("nan"), None, True, Level.HIGH, ("json", '{"a":[1]}')],
+    [("doc", 'é \U0001f600 \u2028 "q"\n' * 40), ("ttl", 60)],
+    [KDL_LEAF, ("returns", (), (), [KDL_LEAF, ("any", [], [], [], True)], True), ("empty", [], [], [], False)],
+    False,
+)
+KDL_DOC = [[KDL_TREE, KDL_LEAF], [], (KDL_LEAF,)]
+KDL_DEEP: Any = ("x", [], [], None, False)
+for _ in range(129):
+    KDL_DEEP = ("x", [], [], [KDL_DEEP], False)
+
+
+class Loud:
+    def __repr__(self) -> str:
+        raise LookupError("repr")
+
+
+def kdl_error(sections: Any) -> None:
+    expect(errors.IRBuildError, c.write_kdl, sections)
+
+
 def fill_and_drop() -> None:
     cache = c.MemoryCache(60)
     for i in range(40):
@@ -367,6 +392,26 @@ GROUPS: dict[str, list[Scenario]] = {
         ("generation bad value", lambda: expect(errors.EncodeError, c.generation_key, SECRET, "u", "k", Thing()), ()),
         ("bad arity", lambda: expect(TypeError, c.derive_cache_key, SECRET), ()),
     ],
+    "write_kdl": [
+        ("ok", lambda: c.write_kdl(KDL_DOC), (KDL_TREE, KDL_LEAF, Level.HIGH)),
+        ("ok empty", lambda: c.write_kdl([[], []]), ()),
+        ("not a document", lambda: kdl_error(None), ()),
+        ("bad section", lambda: kdl_error([[KDL_LEAF], 5]), (KDL_LEAF,)),
+        ("bad node", lambda: kdl_error([[KDL_TREE, ("a", [], [])]]), (KDL_TREE,)),
+        ("bad name", lambda: kdl_error([[KDL_TREE, ("A", [], [], None, False)]]), (KDL_TREE,)),
+        ("bad key", lambda: kdl_error([[("a", [], [("k", 1), (None, 2)], None, False)]]), ()),
+        ("bad annotation", lambda: kdl_error([[("a", [("B", 1)], [], None, False)]]), ()),
+        ("bad pair", lambda: kdl_error([[("a", [], [("k",)], None, False)]]), ()),
+        ("surrogate arg", lambda: kdl_error([[("a", ["x" * 600 + "\ud800"], [], None, False)]]), ()),
+        ("surrogate prop", lambda: kdl_error([[("a", [], [("k", "\udc00")], None, False)]]), ()),
+        ("unsupported", lambda: kdl_error([[KDL_TREE, ("a", [Thing()], [], None, False)]]), (KDL_TREE,)),
+        ("bad inline", lambda: kdl_error([[("a", [], [], [KDL_LEAF], None)]]), (KDL_LEAF,)),
+        ("bad children", lambda: kdl_error([[("a", [], [], {}, False)]]), ()),
+        ("too deep", lambda: kdl_error([[KDL_DEEP]]), (KDL_DEEP,)),
+        ("repr raises", lambda: expect(LookupError, c.write_kdl, [[(Loud(), [], [], None, False)]]), ()),
+        ("int digits", lambda: expect(ValueError, c.write_kdl, [[("a", [HUGE_INT], [], None, False)]]), (HUGE_INT,)),
+        ("bad arity", lambda: expect(TypeError, c.write_kdl), ()),
+    ],
     "memory_cache": [
         ("fill and drop", fill_and_drop, ()),
         ("set get", lambda: (CACHE.set("k", b"v" * 600, 60), CACHE.get("k"), CACHE.get("missing")), (CACHE,)),
@@ -457,6 +502,7 @@ MODULE_OBJECTS = (
     errors.CacheError,
     errors.EncodeError,
     errors.ValidationError,
+    errors.IRBuildError,
 )
 
 

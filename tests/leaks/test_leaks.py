@@ -30,6 +30,7 @@ GROUPS = [
     "invalidate_header",
     "cachekey",
     "memory_cache",
+    "write_kdl",
 ]
 ITERATIONS = int(os.environ.get("MIZAN_LEAK_ITERATIONS", "4000"))
 # Bytes malloc may hold on to after ITERATIONS calls without it being a leak (allocator

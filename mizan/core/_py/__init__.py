@@ -15,6 +15,7 @@ from mizan.core._py.invalidate import (
     resolve_invalidation,
 )
 from mizan.core._py.json import encode_json, parse_call, parse_json
+from mizan.core._py.kdl import write_kdl
 from mizan.core._py.redis import RedisCache
 from mizan.core._py.table import MemoryCache
 from mizan.core._py.validate import ParamSpec, compile_params, validate_args
@@ -37,4 +38,5 @@ __all__ = [
     "parse_json",
     "resolve_invalidation",
     "validate_args",
+    "write_kdl",
 ]
