@@ -100,7 +100,7 @@ def _context_params(context: str) -> tuple[str, ...]:
     return tuple(sorted(view.params)) if view is not None else ()
 
 
-def _targets(fn_class: type[ServerFunction]) -> list[tuple[str, str | None, tuple[str, ...]]]:
+def affects_targets(fn_class: type[ServerFunction]) -> list[tuple[str, str | None, tuple[str, ...]]]:
     """INV-2: each affects= target as (context, function or None, the context's params)."""
     contexts = set(registry.get_context_groups())
     targets: list[tuple[str, str | None, tuple[str, ...]]] = []
@@ -118,7 +118,7 @@ def _targets(fn_class: type[ServerFunction]) -> list[tuple[str, str | None, tupl
     return targets
 
 
-def _merges(fn_class: type[ServerFunction], name: str) -> list[tuple[str, str, tuple[str, ...]]]:
+def merge_targets(fn_class: type[ServerFunction], name: str) -> list[tuple[str, str, tuple[str, ...]]]:
     merges = []
     for context in fn_class._options.merge:
         slot = resolve_slot(context, fn_class.Output)
@@ -148,7 +148,7 @@ def plan_for(fn_class: type[ServerFunction]) -> Any:
     options = fn_class._options
     if options.affects or options.merge:
         name = registry.name_of(fn_class) or fn_class.__name__
-        targets, merges = _targets(fn_class), _merges(fn_class, name)
+        targets, merges = affects_targets(fn_class), merge_targets(fn_class, name)
         if targets or merges:
             plan = _backend.compile_invalidation(targets, merges)
     _plans[fn_class] = plan
