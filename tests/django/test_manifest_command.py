@@ -1,0 +1,187 @@
+"""`manage.py export_edge_manifest` (PROTOCOL §7, MAN-10) against the Django test project."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError, SystemCheckError
+
+from mizan import client
+from mizan.core import registry
+from mizan.export import generate_edge_manifest, generate_edge_manifest_json
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMAND = "export_edge_manifest"
+VIEW_URLS = {"user": ["/u/<int:user_id>/", "/profile/<int:user_id>/"], "profile": ["/über/<int:user_id>/"]}
+
+
+def run_command(*args: str) -> tuple[str, str]:
+    """`call_command` with captured stdout and stderr."""
+    out, err = StringIO(), StringIO()
+    call_command(COMMAND, *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def run_manage(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """`python -m django export_edge_manifest ...` in a fresh process on the test project."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.django.project.settings"}
+    return subprocess.run(
+        [sys.executable, "-m", "django", COMMAND, *args], cwd=ROOT, env=env, capture_output=True, timeout=120
+    )
+
+
+def write_view_urls(tmp_path: Path, content: str) -> str:
+    path = tmp_path / "view_urls.json"
+    path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+# --- call_command ----------------------------------------------------------------------------
+
+
+def test_man10_prints_exactly_the_manifest() -> None:
+    """MAN-10: stdout is exactly `generate_edge_manifest_json()`, nothing on stderr."""
+    out, err = run_command()
+    assert out == generate_edge_manifest_json()
+    assert err == ""
+    assert json.loads(out)["version"] == 1
+
+
+def test_man3_man8_project_entries() -> None:
+    """MAN-3, MAN-7, MAN-8: the project's view-path route member, private webhook and
+    route mutations, written out; the token built-ins (no affects, no context) are absent."""
+    manifest = json.loads(run_command()[0])
+    assert manifest["contexts"]["profile"] == {
+        "endpoints": ["/api/mizan/ctx/profile/"],
+        "functions": [{"methods": ["GET"], "name": "profile_page", "path": "view", "route": "/profile/<int:user_id>/"}],
+        "page_routes": ["/profile/<int:user_id>/"],
+        "params": ["user_id"],
+        "render_strategy": "dynamic_cached",
+        "user_scoped": True,
+    }
+    assert manifest["mutations"]["stripe_webhook"] == {
+        "affects": ["account"],
+        "methods": ["POST"],
+        "private": True,
+        "route": "/webhooks/stripe/",
+    }
+    assert manifest["mutations"]["data_route"] == {
+        "affects": ["user"],
+        "auto_scoped_params": ["user_id"],
+        "methods": ["POST", "PUT"],
+        "route": "/profile/<int:user_id>/data/",
+    }
+    assert {"mwt_obtain", "jwt_obtain", "jwt_refresh"} <= set(registry.get_all_functions())
+    members = {f["name"] for c in manifest["contexts"].values() for f in c["functions"]}
+    assert not {"mwt_obtain", "jwt_obtain", "jwt_refresh"} & (members | set(manifest["mutations"]))
+
+
+def test_man4_base_url_option() -> None:
+    """MAN-4, MAN-10: `--base-url` changes the endpoints."""
+    out, err = run_command("--base-url", "https://edge.example/api")
+    assert (out, err) == (generate_edge_manifest_json("https://edge.example/api"), "")
+    assert json.loads(out)["contexts"]["user"]["endpoints"] == ["https://edge.example/api/ctx/user/"]
+
+
+def test_man7_view_urls_option(tmp_path: Path) -> None:
+    """MAN-7, MAN-10: `--view-urls FILE` is merged into page_routes (sorted, deduplicated)."""
+    path = write_view_urls(tmp_path, json.dumps(VIEW_URLS))
+    out, err = run_command("--view-urls", path)
+    assert (out, err) == (generate_edge_manifest_json(view_urls=VIEW_URLS), "")
+    contexts = json.loads(out)["contexts"]
+    assert contexts["user"]["page_routes"] == ["/profile/<int:user_id>/", "/u/<int:user_id>/"]
+    assert contexts["profile"]["page_routes"] == ["/profile/<int:user_id>/", "/über/<int:user_id>/"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read view URLs file"),
+        ("{oops", "is not valid JSON"),
+        ('{"user": "/u/"}', "'user' must map to a list of URL patterns, got str"),
+    ],
+    ids=["missing", "not-json", "wrong-shape"],
+)
+def test_man10_bad_view_urls_file_is_command_error(tmp_path: Path, content: str | None, message: str) -> None:
+    """MAN-10: a bad `--view-urls` file is a CommandError naming the file and the problem."""
+    path = str(tmp_path / "view_urls.json") if content is None else write_view_urls(tmp_path, content)
+    with pytest.raises(CommandError) as caught:
+        run_command("--view-urls", path)
+    assert path in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_man10_invalid_registry_is_command_error() -> None:
+    """MAN-10, REG-9: validation failure is a CommandError listing every problem."""
+
+    @client(affects=["nowhere", "nobody"])
+    def broken(request: object) -> None:
+        return None
+
+    registry.register(broken, "broken")
+    out = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command(COMMAND, stdout=out)
+    assert str(caught.value) == (
+        "Mizan registry is invalid:\n"
+        "  - broken: affects 'nowhere', which is neither a context nor a function\n"
+        "  - broken: affects 'nobody', which is neither a context nor a function"
+    )
+    assert out.getvalue() == ""
+
+
+def test_man10_invalid_registry_with_system_checks() -> None:
+    """MAN-10, REG-9 (b): run with system checks (as manage.py does), mizan.E001 stops
+    the command before anything is written."""
+
+    @client(affects="nowhere")
+    def broken(request: object) -> None:
+        return None
+
+    registry.register(broken, "broken")
+    out = StringIO()
+    with pytest.raises(SystemCheckError, match=r"mizan\.E001.*broken: affects 'nowhere'"):
+        call_command(COMMAND, stdout=out, stderr=StringIO(), skip_checks=False)
+    assert out.getvalue() == ""
+
+
+# --- a real process ---------------------------------------------------------------------------
+
+
+def test_man10_subprocess_output_is_byte_identical(tmp_path: Path) -> None:
+    """MAN-9, MAN-10: a fresh `python -m django export_edge_manifest` prints exactly the
+    manifest bytes (UTF-8, non-ASCII literal), exits 0 and writes nothing to stderr."""
+    done = run_manage()
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout == generate_edge_manifest_json().encode("utf-8")
+    path = write_view_urls(tmp_path, json.dumps(VIEW_URLS))
+    done = run_manage("--base-url", "/edge", "--view-urls", path)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout == generate_edge_manifest_json("/edge", VIEW_URLS).encode("utf-8")
+    assert "/über/<int:user_id>/".encode() in done.stdout
+    assert generate_edge_manifest("/edge", VIEW_URLS) == json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("content", [None, "[1, 2]"], ids=["missing", "wrong-shape"])
+def test_man10_subprocess_bad_view_urls_exits_1(tmp_path: Path, content: str | None) -> None:
+    """MAN-10: a bad view URLs file exits 1 with the message on stderr and no stdout."""
+    path = str(tmp_path / "view_urls.json") if content is None else write_view_urls(tmp_path, content)
+    done = run_manage("--view-urls", path)
+    assert (done.returncode, done.stdout) == (1, b"")
+    stderr = done.stderr.decode()
+    assert stderr.startswith("CommandError: ") and path in stderr, stderr
+
+
+@pytest.mark.parametrize("args", [["--bogus"], ["--base-url"]], ids=["unknown-option", "missing-value"])
+def test_man10_subprocess_usage_error_exits_2(args: list[str]) -> None:
+    """MAN-10: a usage error exits 2 (argparse) with no stdout."""
+    done = run_manage(*args)
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert b"usage:" in done.stderr
