@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from importlib import import_module
-from typing import Any
 
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY, get_user_model
@@ -106,8 +105,3 @@ def authenticate(request: HttpRequest, settings: MizanSettings) -> bool:
         raise Unauthorized(MSG_JWT) from None
     set_user(request, jwt_user)
     return True
-
-
-def is_token_identity(user: Any) -> bool:
-    """Whether a request's user came from a token rather than the session."""
-    return isinstance(user, TokenUser)
