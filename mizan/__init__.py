@@ -6,7 +6,7 @@ This module only re-exports the public API; it imports without Django installed.
 from __future__ import annotations
 
 from mizan.client import GlobalContext, ReactContext, ServerFunction, client  # binds `client` over the submodule
-from mizan.core import format_invalidate_header, get_user, on_invalidate, parse_invalidate_header
+from mizan.core import Upload, format_invalidate_header, get_user, on_invalidate, parse_invalidate_header
 from mizan.core.errors import (
     BadRequest,
     ErrorCode,
@@ -33,6 +33,7 @@ __all__ = [
     "ReactContext",
     "ServerFunction",
     "Unauthorized",
+    "Upload",
     "ValidationFailed",
     "__version__",
     "client",

@@ -11,11 +11,13 @@ from mizan.core.client import ServerFunction, client
 from mizan.core.contexts import GlobalContext, ReactContext
 from mizan.core.notify import on_invalidate
 from mizan.core.signature import set_framework_response_base
+from mizan.core.uploads import Upload
 
 __all__ = [
     "GlobalContext",
     "ReactContext",
     "ServerFunction",
+    "Upload",
     "client",
     "format_invalidate_header",
     "get_user",

@@ -25,6 +25,7 @@ from mizan.core.signature import (
     is_response_annotation,
     model_errors,
 )
+from mizan.core.uploads import mentions_upload
 
 Bound = Any  # what `bind` returns and `run` takes: kwargs (functions) or an Input instance
 
@@ -132,6 +133,17 @@ def _check_global(options: FunctionOptions, signature: FunctionSignature | None,
         )
 
 
+def _check_uploads(options: FunctionOptions, annotations: dict[str, Any], where: str) -> None:
+    """DEC-5: `Upload` parameters only on non-context HTTP functions (the bundle fetch and
+    the socket carry JSON only)."""
+    if options.context is None and not options.websocket:
+        return
+    for name, annotation in annotations.items():
+        if mentions_upload(annotation):
+            place = "a context function" if options.context is not None else "a websocket=True function"
+            raise MizanRegistrationError(f"{where}: parameter {name!r} is an Upload, which {place} cannot take (DEC-5)")
+
+
 def _derived_meta(output: Any) -> dict[str, Any]:
     return {"view_path": True} if is_response_annotation(output) else {}
 
@@ -143,6 +155,7 @@ def _wrap_function(
         raise MizanRegistrationError(f"@client decorates functions or ServerFunction classes, not {fn!r}")
     signature = inspect_function(fn, localns)
     _check_global(options, signature, fn.__qualname__)
+    _check_uploads(options, {p.name: p.annotation for p in signature.params}, fn.__qualname__)
     options = _with_meta(options, _derived_meta(signature.output))
     namespace: dict[str, Any] = {
         "__module__": fn.__module__,
@@ -177,6 +190,8 @@ def _configure_class(cls: type[ServerFunction], options: FunctionOptions) -> typ
             raise MizanRegistrationError(
                 f"{cls.__qualname__}: global context functions cannot have required fields (CTX-2)"
             )
+    if cls.Input is not None:
+        _check_uploads(options, {k: f.annotation for k, f in cls.Input.model_fields.items()}, cls.__qualname__)
     options = _with_meta(options, _derived_meta(cls.Output))
     cls._options = options
     cls._meta = options.meta()

@@ -325,3 +325,19 @@ def test_err8_invalid_number_grammar_is_400(mizan: MizanClient, token: bytes) ->
 def test_err8_surrounding_whitespace_accepted(mizan: MizanClient) -> None:
     """JSON whitespace around the document is fine."""
     assert_json(mizan.post(b' \n\t{"fn":"echo","args":{"text":"ws"}} \r\n'), 200, b'{"result":{"message":"echo: ws"}}')
+
+
+def test_upl2_json_call_cannot_fill_an_upload_parameter(mizan: MizanClient) -> None:
+    """UPL-1/UPL-2: an `Upload` parameter sent in a JSON body is a 422 for that field (only
+    the multipart form binds files), never a 500."""
+    from mizan import Upload, client
+    from mizan.core import registry
+    from tests.django.conftest import assert_validation
+
+    @client
+    def attach(request: object, file: Upload, note: str = "") -> str:
+        return file.filename
+
+    registry.register(attach, "attach")
+    assert_validation(mizan.call("attach", {"file": "notes.txt"}), {"file": ["Input should be an instance of Upload"]})
+    assert_validation(mizan.call("attach", {}), {"file": ["Field required"]})
