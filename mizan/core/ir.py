@@ -17,9 +17,12 @@ import pydantic
 from pydantic_core import PydanticUndefined
 
 from mizan.core import _backend, registry, rules
+from mizan.core.channels import MODEL_SLOTS, ReactChannel, get_channels
 from mizan.core.client import ServerFunction
 from mizan.core.errors import IRBuildError
+from mizan.core.formmeta import form_marks
 from mizan.core.signature import is_response_annotation
+from mizan.core.uploads import Upload
 
 Node = tuple[str, tuple[Any, ...], tuple[tuple[str, Any], ...], "tuple[Node, ...] | None", bool]
 
@@ -129,6 +132,16 @@ def _strip_annotated(annotation: Any) -> Any:
     return annotation
 
 
+def _checked_text(value: Any, where: str) -> Any:
+    """A string must be valid Unicode to be written (IR.md §13 item 3): say where it is."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise IRBuildError(f"{where}: {value!r} is not valid Unicode (a lone surrogate)") from None
+    return value
+
+
 def _enum_node(values: Sequence[Any], where: str) -> Node:
     """`enum` over distinct string/integer/boolean literals, in declaration order."""
     unique: list[Any] = []
@@ -136,6 +149,7 @@ def _enum_node(values: Sequence[Any], where: str) -> Node:
     for value in values:
         if not isinstance(value, str | int):
             raise IRBuildError(f"{where}: enum value {value!r} is not a string, integer or boolean")
+        _checked_text(value, where)
         key = (type(value) if isinstance(value, bool) else (str if isinstance(value, str) else int), value)
         if key not in seen:
             seen.add(key)
@@ -145,20 +159,45 @@ def _enum_node(values: Sequence[Any], where: str) -> Node:
     return node("enum", *unique)
 
 
-def shape(annotation: Any, table: TypeTable, where: str) -> Node:
+def _discriminator(annotation: Any) -> str | None:
+    """The string `Field(discriminator=...)` of an `Annotated` union, if any."""
+    while get_origin(annotation) is typing.Annotated:
+        for meta in get_args(annotation)[1:]:
+            found = getattr(meta, "discriminator", None)
+            if isinstance(found, str):
+                return found
+        annotation = get_args(annotation)[0]
+    return None
+
+
+def shape(
+    annotation: Any, table: TypeTable, where: str, upload: bool = False, discriminator: str | None = None
+) -> Node:
     """The IR shape of an annotation (docs/ir.md): the original's nodes, plus `map`, `any`,
-    `none`, string formats and non-string enums where the original lost information.
+    `none`, `upload`, string formats and non-string enums where the original lost information.
+
+    `upload` is True only for an input field of a function, where `Upload` may stand alone
+    or under `optional`/`list` (IR.md §11.1).
 
     Raises:
         IRBuildError: an annotation the IR cannot express (named in `where`).
     """
+    discriminator = discriminator or _discriminator(annotation)
     annotation = _strip_annotated(annotation)
+    if annotation is Upload:
+        if not upload:
+            raise IRBuildError(f"{where}: Upload is only allowed as a parameter of a non-context function")
+        return _primitive("upload")
     if _is_union(annotation):
         arms, nullable = _union_arms(annotation)
         inner = (
-            shape(arms[0], table, where)
+            shape(arms[0], table, where, upload)
             if len(arms) == 1
-            else node("union", children=[shape(arm, table, where) for arm in arms])
+            else node(
+                "union",
+                props=[("discriminator", discriminator)] if discriminator else (),
+                children=[shape(arm, table, where) for arm in arms],
+            )
         )
         return node("optional", children=[inner]) if nullable else inner
     origin = get_origin(annotation)
@@ -168,7 +207,7 @@ def shape(annotation: Any, table: TypeTable, where: str) -> Node:
         return node("optional", children=[enum_node]) if None in get_args(annotation) else enum_node
     if origin in _LIST_ORIGINS or (origin is tuple and get_args(annotation)[1:] == (Ellipsis,)):
         (element, *_) = get_args(annotation) or (Any,)
-        return node("list", children=[shape(element, table, where)])
+        return node("list", children=[shape(element, table, where, upload)])
     if origin is tuple:  # fixed length: one list of the arms (IR.md §11.1)
         arm_nodes: list[Node] = []
         for arm in get_args(annotation):
@@ -225,23 +264,25 @@ def _default_literal(value: Any) -> Any:
     return PydanticUndefined
 
 
-def field_node(key: str, info: Any, table: TypeTable, where: str) -> Node:
+def field_node(key: str, info: Any, table: TypeTable, where: str, upload: bool = False) -> Node:
     props: list[tuple[str, Any]] = []
     if not info.is_required():
         props.append(("required", False))
         default = _default_literal(info.default)
         if default is not PydanticUndefined:
-            props.append(("default", default))
-    return node("field", key, props=props, children=[shape(info.annotation, table, f"{where} / field {key!r}")])
+            props.append(("default", _checked_text(default, f"{where} / field {key!r} / default")))
+    discriminator = info.discriminator if isinstance(info.discriminator, str) else None
+    field_shape = shape(info.annotation, table, f"{where} / field {key!r}", upload, discriminator)
+    return node("field", key, props=props, children=[field_shape])
 
 
-def struct_node(model: type[pydantic.BaseModel], table: TypeTable, where: str) -> Node:
+def struct_node(model: type[pydantic.BaseModel], table: TypeTable, where: str, upload: bool = False) -> Node:
     fields = []
     for key, info in model.model_fields.items():
         aliases = {info.alias, info.validation_alias, info.serialization_alias} - {None, key}
         if aliases:
             raise IRBuildError(f"{where} / field {key!r}: aliases are not supported (IR.md §11.3)")
-        fields.append(field_node(key, info, table, where))
+        fields.append(field_node(key, info, table, where, upload))
     return node("struct", children=fields)
 
 
@@ -322,7 +363,9 @@ def function_node(name: str, fn_class: type[ServerFunction], table: TypeTable) -
     if input_model is not None and has_input:
         input_name = f"{camel}Input"
         if not table.claim(input_name, ("input", name)):
-            table.nodes[input_name] = type_node(input_name, struct_node(input_model, table, f"{where} / input"))
+            uploads_allowed = options.context is None and not options.websocket  # DEC-5
+            input_struct = struct_node(input_model, table, f"{where} / input", uploads_allowed)
+            table.nodes[input_name] = type_node(input_name, input_struct)
         children.append(node("input", input_name))
     view = _is_view(fn_class)
     if not view:
@@ -332,6 +375,7 @@ def function_node(name: str, fn_class: type[ServerFunction], table: TypeTable) -
         children.append(node("context", options.context))
     children += _affects_nodes(fn_class)
     children += _merge_nodes(fn_class, name)
+    children += _form_nodes(fn_class, where)
     auth = _auth_value(options.auth)
     if auth is not None:
         children.append(node("auth", auth))
@@ -347,6 +391,18 @@ def function_node(name: str, fn_class: type[ServerFunction], table: TypeTable) -
         children.append(node("route", options.route))
         children.append(node("methods", *_route_methods(fn_class)))
     return node("function", name, children=children)
+
+
+def _form_nodes(fn_class: type[ServerFunction], where: str) -> list[Node]:
+    """The original's form marks: `is-form`, `form-name`, `form-role` (FORM-2)."""
+    try:
+        marks = form_marks(fn_class)
+    except ValueError as exc:
+        raise IRBuildError(f"{where}: {exc} (IR.md §13)") from None
+    if marks is None:
+        return []
+    form_name, role = marks
+    return [node("is-form", True), node("form-name", form_name), node("form-role", role)]
 
 
 def _output_nodes(fn_class: type[ServerFunction], name: str, table: TypeTable, where: str) -> list[Node]:
@@ -421,6 +477,38 @@ def _context_policy(member_classes: Sequence[type[ServerFunction]], name: str) -
     return nodes
 
 
+# --- channels ----------------------------------------------------------------------------
+
+# The IR's child node and type-name suffix for each model slot of a channel (IR.md §7).
+_CHANNEL_NODES = {
+    "Params": ("params", "Params"),
+    "ReactMessage": ("client-message", "ClientMessage"),
+    "DjangoMessage": ("server-message", "ServerMessage"),
+}
+
+
+def pascal_name(name: str) -> str:
+    """The original grammar's `pascal-name`: `chat` -> `Chat`, `live.feed` -> `LiveFeed`."""
+    return "".join(part.title() for part in re.split(r"[._-]", name))
+
+
+def channel_node(name: str, channel: type[ReactChannel], table: TypeTable) -> Node:
+    """One `channel` node; each declared model becomes the struct `<Pascal><Slot>` (IR-13)."""
+    pascal = pascal_name(name)
+    children = [node("pascal-name", pascal)]
+    for attribute, _ in MODEL_SLOTS:
+        model = getattr(channel, attribute)
+        if model is None:
+            continue
+        child, suffix = _CHANNEL_NODES[attribute]
+        type_name_ = f"{pascal}{suffix}"
+        if not table.claim(type_name_, ("channel", name, attribute)):
+            body = struct_node(model, table, f"channel {name!r} / {attribute}")
+            table.nodes[type_name_] = type_node(type_name_, body)
+        children.append(node(child, type_name_))
+    return node("channel", name, children=children)
+
+
 # --- the document ------------------------------------------------------------------------
 
 
@@ -430,13 +518,15 @@ def build_tree() -> list[list[Node]]:
     functions = registry.get_all_functions()
     table = TypeTable()
     function_nodes = [function_node(name, functions[name], table) for name in sorted(functions)]
+    channels = get_channels()
+    channel_nodes = [channel_node(name, channels[name], table) for name in sorted(channels)]
     table.resolve()
     groups = registry.get_context_groups()
     context_nodes = []
     for name in sorted(groups):
         members = [(member, functions[member]) for member in sorted(groups[name])]
         context_nodes.append(context_node(name, members))
-    return [table.sorted_nodes(), function_nodes, context_nodes, []]
+    return [table.sorted_nodes(), function_nodes, context_nodes, channel_nodes]
 
 
 def build_ir(write: Callable[[Sequence[Sequence[Any]]], bytes] | None = None) -> str:

@@ -22,7 +22,7 @@ from mizan.core import registry
 from mizan.core.client import client
 from mizan.core.errors import IRBuildError, MizanRegistryError
 from mizan.core.ir import build_ir, lower_camel, type_name
-from tests.unit import ir_fixture
+from tests.unit import ir_examples, ir_fixture
 
 GOLDEN = Path(__file__).parent / "ir_golden"
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +93,58 @@ def test_ir2_separate_processes_give_the_same_bytes() -> None:
         result = subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, cwd=ROOT, check=True)
         outputs.add(result.stdout)
     assert outputs == {(GOLDEN / "all.kdl").read_bytes()}
+
+
+# --- IR.md's worked examples, under the original grammar -----------------------------------
+
+
+def test_ir_example_a_golden(py_impl: ModuleType, backend: ModuleType) -> None:
+    """IR.md §15 (example A) in the original grammar, byte for byte from both writers."""
+    ir_examples.define_example_a(client, registry.register)
+    expected = (GOLDEN / "example_a.kdl").read_text(encoding="utf-8")
+    assert build_ir(backend.write_kdl) == expected
+    assert build_ir(py_impl.write_kdl) == expected
+    parsed = parse_kdl2(expected)
+    assert [n.args[0] for n in parsed.nodes if n.name == "function"] == [
+        "add_item",
+        "echo",
+        "find_item",
+        "update_profile",
+        "user_items",
+        "user_profile",
+    ]
+
+
+def test_ir_example_b_golden(py_impl: ModuleType, backend: ModuleType) -> None:
+    """IR.md §16 (example B): websocket, private view route, rev/cache policy, a form, a
+    function-target edge, a channel, an upload, maps, unions, formats, escapes."""
+    ir_examples.define_example_b()
+    expected = (GOLDEN / "example_b.kdl").read_text(encoding="utf-8")
+    assert build_ir(backend.write_kdl) == expected
+    assert build_ir(py_impl.write_kdl) == expected
+    parsed = parse_kdl2(expected)
+    (channel,) = [n for n in parsed.nodes if n.name == "channel"]
+    assert [(c.name, c.args) for c in channel.children] == [
+        ("pascal-name", ["Chat"]),
+        ("params", ["ChatParams"]),
+        ("client-message", ["ChatClientMessage"]),
+        ("server-message", ["ChatServerMessage"]),
+    ]
+    settings_type = next(n for n in parsed.nodes if n.name == "type" and n.args == ["settingsOutput"])
+    note = next(f for f in settings_type.children[0].children if f.args == ["note"])
+    assert note.properties["default"] == ir_examples.Settings.model_fields["note"].default
+
+
+def test_ir2_example_a_in_every_registration_order() -> None:
+    """IR-2: example A's scrambled order and its reverse give the same bytes."""
+    calls: list[tuple[Any, str]] = []
+    ir_examples.define_example_a(client, lambda fn_class, name: calls.append((fn_class, name)))
+    expected = (GOLDEN / "example_a.kdl").read_text(encoding="utf-8")
+    for order in (calls, calls[::-1], sorted(calls, key=lambda call: call[1])):
+        registry.clear_registry()
+        for fn_class, name in order:
+            registry.register(fn_class, name)
+        assert build_ir() == expected
 
 
 def test_ir_empty_registry_is_an_empty_document() -> None:
@@ -227,15 +279,21 @@ def test_reg9_invalid_registry_is_refused_before_building() -> None:
 # --- the original implementation, side by side ---------------------------------------------
 
 
-ORIGINAL_SCRIPT = (
-    "import sys\n"
-    "from izana_core.client.function import client\n"
-    "from izana_core.registry import register\n"
-    "from izana_core.ir import build_ir\n"
-    "from tests.unit import ir_fixture as f\n"
-    "f.define_shared(client, register)\n"
-    "sys.stdout.write(build_ir())\n"
-)
+def original_script(define: str) -> str:
+    """A script that registers a fixture with izana-core and prints the original's IR."""
+    return (
+        "import sys\n"
+        "from izana_core.client.function import client\n"
+        "from izana_core.registry import register\n"
+        "from izana_core.ir import build_ir\n"
+        "from tests.unit import ir_examples, ir_fixture\n"
+        f"{define}(client, register)\n"
+        "sys.stdout.write(build_ir())\n"
+    )
+
+
+# Mizan writes the resolved edge with the arguments that scope it (IR.md §5.3).
+SCOPED_AFFECTS = ['-    affects "user"', '+    affects "user" {', '+        scope "user_id"', "+    }"]
 
 # Every difference between the original's IR and Mizan's for the shared fixture, each with
 # its reason (docs/ir.md). Lines of a unified diff without headers, original first.
@@ -254,32 +312,53 @@ KNOWN_DIFFERENCES = [
     "-        }",
     "+    alias {",
     '+        primitive "none"',
-    # Mizan writes the resolved edge with the arguments that scope it (IR.md §5.3).
-    '-    affects "user"',
-    '+    affects "user" {',
+    *SCOPED_AFFECTS,
+]
+
+# The same for IR.md's example A.
+KNOWN_DIFFERENCES_EXAMPLE_A = [
+    # The merge target carries the slot it resolves to, its mode and its scope (IR.md §5.4).
+    '-    merge "user"',
+    '+    merge "user" slot="user_items" mode="upsert" {',
     '+        scope "user_id"',
     "+    }",
+    # The original drops auth= from the IR; Mizan carries it (IR-4).
+    '+    auth "staff"',
+    *SCOPED_AFFECTS,
 ]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("izana_core") is None, reason="izana-core is not installed")
-def test_original_implementation_differs_only_where_documented() -> None:
-    """Issue 6: the same fixture registered with izana-core and with Mizan; the documents
-    differ exactly by the documented list (docs/ir.md)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    original = subprocess.run(
-        [sys.executable, "-c", ORIGINAL_SCRIPT], capture_output=True, text=True, env=env, cwd=ROOT, check=True
-    ).stdout
-    ir_fixture.define_shared(client, registry.register)
-    ours = build_ir()
-    changed = [
+def _changed_lines(original: str, ours: str) -> list[str]:
+    return [
         line
         for line in difflib.unified_diff(original.splitlines(), ours.splitlines(), lineterm="", n=0)
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
-    assert changed == KNOWN_DIFFERENCES
+
+
+@pytest.mark.skipif(importlib.util.find_spec("izana_core") is None, reason="izana-core is not installed")
+@pytest.mark.parametrize(
+    ("define", "known"),
+    [
+        ("ir_fixture.define_shared", KNOWN_DIFFERENCES),
+        ("ir_examples.define_example_a", KNOWN_DIFFERENCES_EXAMPLE_A),
+    ],
+)
+def test_original_implementation_differs_only_where_documented(define: str, known: list[str]) -> None:
+    """Issue 6: the same fixture registered with izana-core and with Mizan; the documents
+    differ exactly by the documented list (docs/ir.md)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    original = subprocess.run(
+        [sys.executable, "-c", original_script(define)], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    ).stdout
+    module_name, function_name = define.split(".")
+    getattr({"ir_fixture": ir_fixture, "ir_examples": ir_examples}[module_name], function_name)(
+        client, registry.register
+    )
+    assert _changed_lines(original, build_ir()) == known
 
 
 def test_known_differences_cover_both_sides() -> None:
-    """The list above is a real diff, not one-sided (it cannot pass vacuously)."""
+    """The lists above are real diffs, not one-sided (they cannot pass vacuously)."""
     assert {line[0] for line in KNOWN_DIFFERENCES} == {"+", "-"}
+    assert {line[0] for line in KNOWN_DIFFERENCES_EXAMPLE_A} == {"+", "-"}
