@@ -36,13 +36,14 @@ class SimpleMizanConfig(AppConfig):
     verbose_name = "Mizan"
 
     def ready(self) -> None:
-        from mizan.checks import check_registry, check_settings
+        from mizan.checks import check_merges, check_registry, check_settings
         from mizan.core.notify import on_invalidate, set_purge_hook
         from mizan.signals import send_invalidated
         from mizan.token_functions import register_token_functions
 
         checks.register(check_registry, "mizan")
         checks.register(check_settings, "mizan")
+        checks.register(check_merges, "mizan")
         on_invalidate(send_invalidated)
         set_purge_hook(purge_on_commit)
         register_token_functions()

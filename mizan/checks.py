@@ -8,11 +8,13 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
 from mizan.core.registry import registry_problems
+from mizan.core.rules import unresolved_merges
 
 E001_ID = "mizan.E001"
 E002_ID = "mizan.E002"
 W001_ID = "mizan.W001"
 W002_ID = "mizan.W002"
+W003_ID = "mizan.W003"
 MIN_SECRET_BYTES = 32
 
 
@@ -25,6 +27,18 @@ def check_registry(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             id=E001_ID,
         )
         for problem in registry_problems()
+    ]
+
+
+def check_merges(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """mizan.W003: a merge= target that resolves to no single slot (MRG-2, IR.md Q2)."""
+    return [
+        Warning(
+            problem,
+            hint="Return the type of exactly one member of that context (or a list item of it), or drop merge=.",
+            id=W003_ID,
+        )
+        for problem in unresolved_merges()
     ]
 
 

@@ -102,7 +102,7 @@ def _context_params(context: str) -> tuple[str, ...]:
 
 def affects_targets(fn_class: type[ServerFunction]) -> list[tuple[str, str | None, tuple[str, ...]]]:
     """INV-2: each affects= target as (context, function or None, the context's params)."""
-    contexts = set(registry.get_context_groups())
+    contexts = registry.context_names()
     targets: list[tuple[str, str | None, tuple[str, ...]]] = []
     for target in fn_class._options.affects:
         if target.kind == "context" or (target.kind == "name" and target.name in contexts):
@@ -116,6 +116,17 @@ def affects_targets(fn_class: type[ServerFunction]) -> list[tuple[str, str | Non
             continue  # unresolvable: validate_registry() reports it and requests answer 500
         targets.append((parent, function, _context_params(parent)))
     return targets
+
+
+def unresolved_merges() -> list[str]:
+    """Every registered `merge=` entry no single context member matches (MRG-2): each one is
+    dropped at run time and left out of the IR (IR.md planning resolution Q2)."""
+    problems = []
+    for name, fn_class in sorted(registry.get_all_functions().items()):
+        for context in fn_class._options.merge:
+            if registry.context_view(context) is not None and resolve_slot(context, fn_class.Output) is None:
+                problems.append(f"{name}: merge={context!r} matches no single member's return type, so it is dropped")
+    return problems
 
 
 def merge_targets(fn_class: type[ServerFunction], name: str) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -155,15 +155,26 @@ def test_man10_invalid_registry_with_system_checks() -> None:
 # --- a real process ---------------------------------------------------------------------------
 
 
+def stderr_besides_project_warnings(stderr: bytes) -> list[str]:
+    """Lines of `stderr` other than Django's report of the test project's two deliberate
+    unresolvable merges (mizan.W003; tests/django/test_merge.py)."""
+    expected = ("System check identified some issues:", "", "WARNINGS:", "\tHINT: ")
+    return [
+        line
+        for line in stderr.decode("utf-8").splitlines()
+        if not (line.startswith(expected[3]) or line in expected[:3] or "(mizan.W003) " in line)
+    ]
+
+
 def test_man10_subprocess_output_is_byte_identical(tmp_path: Path) -> None:
     """MAN-9, MAN-10: a fresh `python -m django export_edge_manifest` prints exactly the
     manifest bytes (UTF-8, non-ASCII literal), exits 0 and writes nothing to stderr."""
     done = run_manage()
-    assert (done.returncode, done.stderr) == (0, b"")
+    assert (done.returncode, stderr_besides_project_warnings(done.stderr)) == (0, [])
     assert done.stdout == generate_edge_manifest_json().encode("utf-8")
     path = write_view_urls(tmp_path, json.dumps(VIEW_URLS))
     done = run_manage("--base-url", "/edge", "--view-urls", path)
-    assert (done.returncode, done.stderr) == (0, b"")
+    assert (done.returncode, stderr_besides_project_warnings(done.stderr)) == (0, [])
     assert done.stdout == generate_edge_manifest_json("/edge", VIEW_URLS).encode("utf-8")
     assert "/über/<int:user_id>/".encode() in done.stdout
     assert generate_edge_manifest("/edge", VIEW_URLS) == json.loads(done.stdout)
@@ -175,8 +186,8 @@ def test_man10_subprocess_bad_view_urls_exits_1(tmp_path: Path, content: str | N
     path = str(tmp_path / "view_urls.json") if content is None else write_view_urls(tmp_path, content)
     done = run_manage("--view-urls", path)
     assert (done.returncode, done.stdout) == (1, b"")
-    stderr = done.stderr.decode()
-    assert stderr.startswith("CommandError: ") and path in stderr, stderr
+    (message,) = stderr_besides_project_warnings(done.stderr)
+    assert message.startswith("CommandError: ") and path in message, message
 
 
 @pytest.mark.parametrize("args", [["--bogus"], ["--base-url"]], ids=["unknown-option", "missing-value"])
