@@ -103,7 +103,7 @@ demo: build  ## Run the demo project (examples/demo, SQLite) on http://127.0.0.1
 	$(PY) $(DEMO)/manage.py migrate --noinput
 	$(PY) $(DEMO)/manage.py runserver $(HOST):$(PORT)
 
-bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written Django view; token checks vs PyJWT
+bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written Django view; token checks vs PyJWT; IR emission
 	$(PY) -m benchmarks.call_path
 	$(PY) -m benchmarks.django_call
 	$(PY) -m benchmarks.invalidation
@@ -112,6 +112,7 @@ bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written
 	$(PY) -m benchmarks.redis_cache
 	$(PY) -m benchmarks.tokens
 	$(PY) -m benchmarks.kdl_writer
+	$(PY) -m benchmarks.ir_build
 
 ci: test  ## Same as test (which already lints); kept for the STYLE B8 name
 

@@ -35,9 +35,10 @@ _version = 0  # bumped by every change; cached derived state keys on it
 
 
 def _changed() -> None:
-    global _version
+    global _version, _context_names
     _version += 1
     _views.clear()
+    _context_names = None
 
 
 def _same_function(a: type[ServerFunction], b: type[ServerFunction]) -> bool:
@@ -110,6 +111,19 @@ def get_context_groups() -> dict[str, list[str]]:
         if context is not None:
             groups.setdefault(context, []).append(name)
     return groups
+
+
+_context_names: frozenset[str] | None = None
+
+
+def context_names() -> frozenset[str]:
+    """The declared context names, computed once per registry change."""
+    global _context_names
+    names = _context_names
+    if names is None:
+        with _lock:
+            names = _context_names = frozenset(get_context_groups())
+    return names
 
 
 def get_contexts() -> list[str]:
