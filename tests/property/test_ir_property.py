@@ -6,17 +6,19 @@ from __future__ import annotations
 import keyword
 from collections.abc import Iterator
 from types import ModuleType
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import ckdl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mizan.core import registry
+from mizan.core.channels import ReactChannel, register_channel
 from mizan.core.client import client
 from mizan.core.ir import build_ir
+from mizan.core.uploads import Upload
 
 
 class Leaf(BaseModel):
@@ -28,6 +30,15 @@ class Tree(BaseModel):
     label: str
     leaves: list[Leaf] = []
     children: list[Tree] = []
+
+
+class Red(BaseModel):
+    kind: Literal["red"]
+
+
+class Blue(BaseModel):
+    kind: Literal["blue"]
+    shade: int = 3
 
 
 ANNOTATIONS: list[Any] = [
@@ -43,8 +54,11 @@ ANNOTATIONS: list[Any] = [
     list[Leaf],
     Tree | None,
     int | str,
+    Annotated[Red | Blue, Field(discriminator="kind")],
 ]
 RETURNS: list[Any] = [*ANNOTATIONS, None, dict[str, Any]]
+INPUT_ONLY: list[Any] = [Upload, list[Upload] | None]  # parameters of non-context functions only
+CHANNEL_MODELS: list[Any] = [None, Leaf, Tree, Red]
 CONTEXTS = [None, None, "alpha", "beta"]
 CONTEXT_PARAM_TYPES: dict[str, Any] = {"user_id": int, "page": int | None, "query": str, "flag": bool}
 NAMES = st.from_regex(r"[a-z][a-z0-9]{0,6}(_[a-z0-9]{1,4}){0,2}", fullmatch=True).filter(
@@ -66,7 +80,7 @@ def function_specs(draw: st.DrawFn) -> list[dict[str, Any]]:
                 "name": name,
                 "context": context,
                 "params": [
-                    (param, CONTEXT_PARAM_TYPES[param] if context else draw(st.sampled_from(ANNOTATIONS)))
+                    (param, CONTEXT_PARAM_TYPES[param] if context else draw(st.sampled_from(ANNOTATIONS + INPUT_ONLY)))
                     for param in params
                 ],
                 "output": draw(st.sampled_from(RETURNS)),
@@ -74,6 +88,19 @@ def function_specs(draw: st.DrawFn) -> list[dict[str, Any]]:
             }
         )
     return specs
+
+
+@st.composite
+def channel_specs(draw: st.DrawFn) -> list[tuple[str, tuple[Any, Any, Any]]]:
+    """Up to two channels, each naming any of the three model slots."""
+    names = draw(st.lists(st.sampled_from(["chat", "live.feed", "ticker-x"]), unique=True, max_size=2))
+    return [(name, tuple(draw(st.sampled_from(CHANNEL_MODELS)) for _ in range(3))) for name in names]
+
+
+def register_channels(channels: list[tuple[str, tuple[Any, Any, Any]]]) -> None:
+    for name, (params, react, django) in channels:
+        attributes = {"Params": params, "ReactMessage": react, "DjangoMessage": django}
+        register_channel(type(f"Channel_{name.replace('.', '_').replace('-', '_')}", (ReactChannel,), attributes), name)
 
 
 def make_function(spec: dict[str, Any]) -> type:
@@ -93,7 +120,7 @@ def make_function(spec: dict[str, Any]) -> type:
 
 @pytest.fixture
 def fresh_registry() -> Iterator[None]:
-    saved = registry.get_all_functions()
+    saved, saved_extensions = registry.get_all_functions(), registry.get_extensions()
     registry.clear_registry()
     try:
         yield
@@ -101,6 +128,8 @@ def fresh_registry() -> Iterator[None]:
         registry.clear_registry()
         for name, fn_class in saved.items():
             registry.register(fn_class, name)
+        for name, extension in saved_extensions.items():
+            registry.register_extension(name, extension)
 
 
 def register_all(classes: list[tuple[str, type]]) -> None:
@@ -111,19 +140,27 @@ def register_all(classes: list[tuple[str, type]]) -> None:
 
 # Each example re-registers from an empty registry, so sharing the fixture is safe.
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(specs=function_specs(), order=st.randoms(use_true_random=False))
+@given(specs=function_specs(), channels=channel_specs(), order=st.randoms(use_true_random=False))
 def test_ir2_generated_registries(
-    specs: list[dict[str, Any]], order: Any, fresh_registry: None, c_ext: ModuleType, py_impl: ModuleType
+    specs: list[dict[str, Any]],
+    channels: list[tuple[str, tuple[Any, Any, Any]]],
+    order: Any,
+    fresh_registry: None,
+    c_ext: ModuleType,
+    py_impl: ModuleType,
 ) -> None:
     """IR-2: C ≡ pure, parsed by ckdl (KDL 2.0), and the same bytes in any registration order."""
     classes = [(spec["name"], make_function(spec)) for spec in specs]
     register_all(classes)
+    register_channels(channels)
     document = build_ir(c_ext.write_kdl)
     assert build_ir(py_impl.write_kdl) == document
     parsed = ckdl.parse(document, version=2)
     functions = [node.args[0] for node in parsed.nodes if node.name == "function"]
     assert functions == sorted(spec["name"] for spec in specs)
+    assert [node.args[0] for node in parsed.nodes if node.name == "channel"] == sorted(name for name, _ in channels)
     shuffled = list(classes)
     order.shuffle(shuffled)
     register_all(shuffled)
+    register_channels(channels[::-1])
     assert build_ir(c_ext.write_kdl) == document
