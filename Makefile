@@ -84,14 +84,14 @@ leaks: build  ## Reference-count and memory-growth checks of the extension (test
 	$(call run_pytest,leaks,MIZAN_PURE=0,tests/leaks)
 
 lint: LINT = 1
-lint: bootstrap  ## clang-format check, cppcheck, ruff format --check, ruff check, mypy
+lint: bootstrap  ## clang-format check, cppcheck, ruff format --check, ruff check, mypy (mizan, mizan_fastapi)
 	clang-format --dry-run -Werror $(C_SOURCES) $(C_HEADERS)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--inline-suppr -I src $(shell pkg-config --cflags-only-I jansson hiredis) \
 		--suppress=missingIncludeSystem $(C_SOURCES)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy mizan mizan_fastapi
 
 fmt: LINT = 1
 fmt: bootstrap  ## Reformat C (clang-format) and Python (ruff format, ruff check --fix)
