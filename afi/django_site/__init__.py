@@ -1,0 +1,1 @@
+"""The minimal Django project of the conformance suite (AFI-7)."""

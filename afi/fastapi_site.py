@@ -1,0 +1,53 @@
+"""The FastAPI app of the conformance suite: the fixture registered in the app factory (AFI-7)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+
+import mizan_fastapi
+from afi import settings as shared
+from afi.fixture import register_fixture
+from mizan.core import registry
+
+NATIVE_USER_HEADER = "X-Afi-User"  # how the test names a native identity (FA-3)
+
+
+@dataclass(frozen=True)
+class NativeUser:
+    """What an application's auth middleware would put in `request.state.user`."""
+
+    pk: int
+    is_staff: bool = False
+    is_superuser: bool = False
+
+
+def native_user(value: str) -> NativeUser:
+    """`"3"`, `"3:staff"` or `"3:superuser"` (superusers are staff too, as in Django)."""
+    pk, _, level = value.partition(":")
+    return NativeUser(int(pk), is_staff=level in ("staff", "superuser"), is_superuser=level == "superuser")
+
+
+def create_app() -> FastAPI:
+    mizan_fastapi.configure(
+        mwt_secret=shared.MWT_SECRET,
+        cache_secret=shared.CACHE_SECRET,
+        cache_redis_url=shared.CACHE_URL,
+        max_body_bytes=shared.MAX_BODY_BYTES,
+    )
+    register_fixture(registry.register, Response)
+    app = FastAPI()
+
+    @app.middleware("http")
+    async def identify(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        header = request.headers.get(NATIVE_USER_HEADER)
+        request.state.user = native_user(header) if header else None
+        return await call_next(request)
+
+    app.include_router(mizan_fastapi.router, prefix="/api/mizan")
+    app.include_router(mizan_fastapi.routes_router)
+    return app

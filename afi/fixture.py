@@ -1,0 +1,290 @@
+"""The AFI shared fixture (PROTOCOL AFI-7): one module of server functions, registered the same
+way in the Django project (`afi.django_app`) and in the FastAPI app (`afi.fastapi_app`).
+
+Functions reach the user only through `get_user(request)`. Their state lives in this module
+and `reset()` restores it, so every adapter run starts from the same data. The two view-path
+functions build their response with the framework's class, passed to `register_fixture`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+
+from mizan.core import GlobalContext, ReactContext, Upload, client, get_user
+from mizan.core.errors import BadRequest
+
+ProfileContext = ReactContext("profile")
+ItemsContext = ReactContext("items")
+
+
+class Profile(BaseModel):
+    user_id: int
+    name: str
+    badges: int = 0
+
+
+class Item(BaseModel):
+    id: int
+    user_id: int
+    title: str
+    tags: list[str] = []
+
+
+class Echo(BaseModel):
+    text: str
+    times: int
+
+
+_lock = threading.Lock()
+_profiles: dict[int, Profile] = {}
+_items: dict[int, list[Item]] = {}
+
+
+def reset() -> None:
+    """The fixture's data as every run starts: users 1 and 2, two items for user 1."""
+    with _lock:
+        _profiles.clear()
+        _profiles.update({1: Profile(user_id=1, name="Ada"), 2: Profile(user_id=2, name="Brook")})
+        _items.clear()
+        _items.update({1: [Item(id=1, user_id=1, title="pen"), Item(id=2, user_id=1, title="ink", tags=["x"])]})
+
+
+reset()
+
+
+def _user_label(request: Any) -> str:
+    user = get_user(request)
+    if user is None or not getattr(user, "is_authenticated", True):
+        return "anonymous"
+    return str(getattr(user, "pk", None) or getattr(user, "id", None))
+
+
+# --- plain RPC and return shapes --------------------------------------------------------------
+
+
+def echo(request: Any, text: str, times: int = 1) -> Echo:
+    return Echo(text=text * times, times=times)
+
+
+def ping(request: Any) -> None:
+    return None
+
+
+def lookup(request: Any, keys: list[str], scale: float = 1.0) -> dict[str, Any]:
+    return {key: len(key) * scale for key in keys}
+
+
+async def add(request: Any, a: int, b: int) -> int:
+    await asyncio.sleep(0)
+    return a + b
+
+
+# --- contexts ---------------------------------------------------------------------------------
+
+
+def profile(request: Any, user_id: int) -> Profile | None:
+    return _profiles.get(user_id)
+
+
+def profile_badges(request: Any, user_id: int, limit: int = 3) -> list[str]:
+    found = _profiles.get(user_id)
+    return [f"badge-{n}" for n in range(min(found.badges if found else 0, limit))]
+
+
+def items(request: Any, user_id: int, tag: str | None = None) -> list[Item]:
+    return [item for item in _items.get(user_id, []) if tag is None or tag in item.tags]
+
+
+def item_total(request: Any, user_id: int) -> int:
+    return len(_items.get(user_id, []))
+
+
+def site(request: Any) -> dict[str, Any]:
+    return {"name": "afi", "users": len(_profiles)}
+
+
+def twin_a(request: Any) -> int:
+    return 1
+
+
+def twin_b(request: Any) -> int:
+    return 2
+
+
+# --- invalidation and merge -------------------------------------------------------------------
+
+
+def rename(request: Any, user_id: int, name: str) -> Profile:
+    """Scoped invalidation of `profile` by user_id (INV-3)."""
+    with _lock:
+        updated = _profiles[user_id] = Profile(user_id=user_id, name=name, badges=_profiles[user_id].badges)
+    return updated
+
+
+def reset_all(request: Any) -> None:
+    """Broad invalidation of two contexts (no shared params)."""
+    reset()
+
+
+def award_badge(request: Any, user_id: int) -> int:
+    """Function-level invalidation: only `profile_badges` refetches."""
+    with _lock:
+        current = _profiles[user_id]
+        _profiles[user_id] = current.model_copy(update={"badges": current.badges + 1})
+        return _profiles[user_id].badges
+
+
+def set_profile(request: Any, user_id: int, name: str) -> Profile:
+    """Merge-only, direct: replaces the `profile` slot (Profile | None)."""
+    with _lock:
+        updated = _profiles[user_id] = Profile(user_id=user_id, name=name)
+    return updated
+
+
+def add_item(request: Any, user_id: int, title: str) -> Item:
+    """Merge into the `items` slot by upsert (list[Item]), and invalidate the count."""
+    with _lock:
+        bucket = _items.setdefault(user_id, [])
+        item = Item(id=100 + len(bucket), user_id=user_id, title=title)
+        bucket.append(item)
+    return item
+
+
+def replace_items(request: Any, user_id: int) -> list[Item]:
+    """Merge the whole list: replaces the `items` slot (list-replace)."""
+    with _lock:
+        _items[user_id] = [Item(id=9, user_id=user_id, title="fresh")]
+        return list(_items[user_id])
+
+
+def bump_twins(request: Any) -> int:
+    """Ambiguous merge (both twins return int): dropped, nothing merged."""
+    return 3
+
+
+# --- auth, private, errors, transports ----------------------------------------------------------
+
+
+def whoami(request: Any) -> str:
+    return _user_label(request)
+
+
+def staff_report(request: Any) -> str:
+    return f"staff:{_user_label(request)}"
+
+
+def super_report(request: Any) -> str:
+    return f"super:{_user_label(request)}"
+
+
+def _is_user_one(request: Any) -> bool:
+    return _user_label(request) == "1"
+
+
+async def _is_user_two(request: Any) -> bool:
+    await asyncio.sleep(0)
+    return _user_label(request) == "2"
+
+
+def only_user_one(request: Any) -> str:
+    return "one"
+
+
+def only_user_two(request: Any) -> str:
+    return "two"
+
+
+def internal_job(request: Any) -> None:
+    return None
+
+
+def not_ready(request: Any) -> None:
+    raise NotImplementedError("later")
+
+
+def refuse(request: Any) -> None:
+    raise PermissionError("no")
+
+
+def explode(request: Any) -> None:
+    raise RuntimeError("secret detail that must not leak")
+
+
+def reject(request: Any, reason: str) -> None:
+    raise BadRequest(f"rejected: {reason}")
+
+
+def live_count(request: Any) -> int:
+    return len(_profiles)
+
+
+def attach(request: Any, file: Upload, title: str = "") -> dict[str, Any]:
+    return {"filename": file.filename, "title": title}
+
+
+def register_fixture(register: Callable[[Any, str], Any], response_class: type) -> None:
+    """Register every fixture function with `register(fn_class, name)`; `response_class` is
+    the framework's HTTP response (Django `HttpResponse`, Starlette `Response`), built as
+    `response_class(content=..., status=..., media_type/content_type=...)` by `respond`."""
+
+    def respond(body: bytes, status: int) -> Any:
+        try:
+            return response_class(content=body, status_code=status, media_type="text/plain; charset=utf-8")
+        except TypeError:
+            return response_class(body, status=status, content_type="text/plain; charset=utf-8")
+
+    def report(request: Any, user_id: int) -> response_class:  # type: ignore[valid-type]
+        """A view-path function at its own URL (VIEW-2)."""
+        return respond(f"report {user_id} for {_user_label(request)}".encode(), 200)
+
+    def stripe_hook(request: Any) -> response_class:  # type: ignore[valid-type]
+        """A private webhook route that invalidates `items` broadly (VIEW-4)."""
+        return respond(b"ok", 202)
+
+    declared: list[tuple[str, Any]] = [
+        ("echo", client(echo)),
+        ("ping", client(ping)),
+        ("lookup", client(lookup)),
+        ("add", client(add)),
+        ("profile", client(context=ProfileContext)(profile)),
+        ("profile_badges", client(context=ProfileContext, rev=2)(profile_badges)),
+        ("items", client(context=ItemsContext, cache=30)(items)),
+        ("item_total", client(context=ItemsContext)(item_total)),
+        ("site", client(context=GlobalContext, cache=60)(site)),
+        ("twin_a", client(context="twins")(twin_a)),
+        ("twin_b", client(context="twins")(twin_b)),
+        ("whoami", client(auth=True)(whoami)),
+        ("staff_report", client(auth="staff")(staff_report)),
+        ("super_report", client(auth="superuser")(super_report)),
+        ("only_user_one", client(auth=_is_user_one)(only_user_one)),
+        ("only_user_two", client(auth=_is_user_two)(only_user_two)),
+        ("internal_job", client(private=True, affects=ItemsContext)(internal_job)),
+        ("not_ready", client(not_ready)),
+        ("refuse", client(refuse)),
+        ("explode", client(explode)),
+        ("reject", client(reject)),
+        ("live_count", client(websocket=True)(live_count)),
+        ("attach", client(attach)),
+    ]
+    profile_badges_fn = dict(declared)["profile_badges"]
+    declared += [
+        ("rename", client(affects=ProfileContext)(rename)),
+        ("reset_all", client(affects=[ProfileContext, ItemsContext, "global"])(reset_all)),
+        ("award_badge", client(affects=profile_badges_fn)(award_badge)),
+        ("set_profile", client(merge=ProfileContext)(set_profile)),
+        ("add_item", client(merge=ItemsContext, affects=ItemsContext)(add_item)),
+        ("replace_items", client(merge=ItemsContext)(replace_items)),
+        ("bump_twins", client(merge="twins")(bump_twins)),
+        ("report", client(route="/afi/report/<int:user_id>/", methods=["GET"])(report)),
+        (
+            "stripe_hook",
+            client(private=True, route="/afi/hooks/stripe/", methods=["POST"], affects=ItemsContext)(stripe_hook),
+        ),
+    ]
+    for name, fn_class in declared:
+        register(fn_class, name)
