@@ -17,7 +17,7 @@ import pydantic
 from pydantic_core import PydanticUndefined
 
 from mizan.core import _backend, registry, rules
-from mizan.core.channels import MODEL_SLOTS, ReactChannel, get_channels
+from mizan.core.channels import ReactChannel, get_channels
 from mizan.core.client import ServerFunction
 from mizan.core.errors import IRBuildError
 from mizan.core.formmeta import form_marks
@@ -496,11 +496,10 @@ def channel_node(name: str, channel: type[ReactChannel], table: TypeTable) -> No
     """One `channel` node; each declared model becomes the struct `<Pascal><Slot>` (IR-13)."""
     pascal = pascal_name(name)
     children = [node("pascal-name", pascal)]
-    for attribute, _ in MODEL_SLOTS:
+    for attribute, (child, suffix) in _CHANNEL_NODES.items():
         model = getattr(channel, attribute)
         if model is None:
             continue
-        child, suffix = _CHANNEL_NODES[attribute]
         type_name_ = f"{pascal}{suffix}"
         if not table.claim(type_name_, ("channel", name, attribute)):
             body = struct_node(model, table, f"channel {name!r} / {attribute}")

@@ -199,7 +199,7 @@ _validation_problems: list[str] = []
 def registry_problems() -> list[str]:
     """Every order-dependent problem of the registry (empty when valid)."""
     problems: list[str] = []
-    contexts = set(get_context_groups())
+    contexts = context_names()
     for name, fn_class in sorted(_functions.items()):
         options = fn_class._options
         for target in options.affects:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler
@@ -62,10 +62,6 @@ class Upload:
         if inspect.isawaitable(data):
             data = await data
         return bytes(data)
-
-    async def achunks(self, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
-        while piece := await self.aread(chunk_size):
-            yield piece
 
     def __repr__(self) -> str:
         return f"Upload(filename={self.filename!r}, content_type={self.content_type!r}, size={self.size!r})"
