@@ -42,9 +42,16 @@ async def _await(awaitable: Awaitable[Any]) -> Any:
     return await awaitable
 
 
-def _resolve(awaitable: Awaitable[Any]) -> Any:
-    """Run an async function body or guard to completion from a sync view (SIG-9)."""
-    return async_to_sync(_await)(awaitable)
+def _resolver(request: HttpRequest) -> Callable[[Awaitable[Any]], Any]:
+    """Runs an async function body or guard to completion from a sync view (SIG-9)."""
+
+    def resolve(awaitable: Awaitable[Any]) -> Any:
+        # The session user is a lazy object that queries the database when first read, and
+        # Django refuses queries from async code: load it here, in sync code, first.
+        getattr(getattr(request, "user", None), "is_authenticated", None)
+        return async_to_sync(_await)(awaitable)
+
+    return resolve
 
 
 # Django's own CSRF logic, run from inside the views (they are csrf_exempt so that a failure
@@ -100,7 +107,7 @@ def call(request: HttpRequest) -> HttpResponseBase:
             pipeline = call_pipeline(request, request.body, settings)
     except _UNREADABLE:
         return to_django(error_response(BadRequest()))
-    return to_django(run_sync(pipeline, _resolve))
+    return to_django(run_sync(pipeline, _resolver(request)))
 
 
 @csrf_exempt
@@ -117,7 +124,7 @@ def context(request: HttpRequest, name: str) -> HttpResponseBase:
         query = {key: request.GET[key] for key in request.GET}
     except SuspiciousOperation:  # more than DATA_UPLOAD_MAX_NUMBER_FIELDS keys
         return to_django(error_response(BadRequest()))
-    return to_django(run_sync(context_pipeline(request, name, query), _resolve))
+    return to_django(run_sync(context_pipeline(request, name, query), _resolver(request)))
 
 
 @csrf_exempt
@@ -166,7 +173,7 @@ def route_view(name: str, fn_class: type[ServerFunction]) -> Callable[..., HttpR
         except _UNREADABLE:
             return to_django(error_response(BadRequest()))
         args.update(path_args)
-        return to_django(run_sync(route_pipeline(request, name, fn_class, args), _resolve))
+        return to_django(run_sync(route_pipeline(request, name, fn_class, args), _resolver(request)))
 
     view.__name__ = view.__qualname__ = f"mizan_route_{name.replace('.', '_')}"
     routed: Callable[..., HttpResponseBase] = view

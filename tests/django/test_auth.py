@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
+from mizan.core import client, get_user, registry
 from tests.django.conftest import (
     MizanClient,
     assert_error,
@@ -93,6 +95,26 @@ def test_auth1_async_callable_guard_on_async_function(login: Callable[..., Mizan
     """AUTH-1 + SIG-9: a sync guard in front of an async function."""
     assert_json(mizan.call("async_vip_echo", {"text": "x"}), 403, DENIED)
     assert_result(login("vip").call("async_vip_echo", {"text": "x"}), "vip: x")
+
+
+@pytest.mark.django_db
+def test_auth1_async_guard_and_body_read_the_session_user(login: Callable[..., MizanClient]) -> None:
+    """AUTH-1 + SIG-9: an async guard and an async body are the first to read the lazy
+    session user; Django forbids the query that loads it from async code, so the adapter
+    loads it before entering the event loop (found by the AFI auth grid)."""
+
+    async def is_carol(request: Any) -> bool:
+        user = get_user(request)
+        return getattr(user, "username", None) == "carol"
+
+    async def my_name(request: Any) -> str:
+        return str(get_user(request).username)
+
+    registry.register(client(auth=is_carol)(my_name), "carol_name")
+    registry.register(client(my_name), "async_my_name")
+    assert_result(login("carol").call("carol_name"), "carol")
+    assert_json(login("dave").call("carol_name"), 403, DENIED)
+    assert_result(login("erin").call("async_my_name"), "erin")
 
 
 @pytest.mark.parametrize(
