@@ -120,6 +120,14 @@ class FunctionServerFunction(ServerFunction):
         return type(self).fn(self.request, **kwargs)
 
 
+class AsyncFunctionServerFunction(FunctionServerFunction):
+    """`@client` on an `async def`: `run` is a coroutine function itself, so an event-loop
+    driver awaits it on the loop instead of calling it in a worker thread first (FA-4)."""
+
+    async def run(self, bound: Bound) -> Any:
+        return await type(self).fn(self.request, **bound)
+
+
 S = TypeVar("S", bound=type[ServerFunction])
 
 
@@ -171,7 +179,8 @@ def _wrap_function(
         "_param_spec": compile_signature(signature.params) if signature.params else None,
         "_field_names": tuple(p.name for p in signature.params),
     }
-    return type(fn.__name__, (FunctionServerFunction,), namespace)
+    base = AsyncFunctionServerFunction if inspect.iscoroutinefunction(fn) else FunctionServerFunction
+    return type(fn.__name__, (base,), namespace)
 
 
 def _with_meta(options: FunctionOptions, extra: dict[str, Any]) -> FunctionOptions:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import Awaitable
 from types import SimpleNamespace
 from typing import Any
@@ -147,3 +148,40 @@ def test_invalid_registry_answers_500_on_both_endpoints() -> None:
 def test_err3_exception_mapping(exc: BaseException, status: int, message: str) -> None:
     error = as_mizan_error(exc)
     assert (error.status, error.message) == (status, message)
+
+
+class _NoThreads(concurrent.futures.ThreadPoolExecutor):
+    """A default executor that records every job handed to it."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.jobs: list[str] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.jobs.append(getattr(args[0] if args else fn, "__qualname__", repr(fn)))
+        return super().submit(fn, *args, **kwargs)
+
+
+@pytest.mark.usefixtures("functions")
+@pytest.mark.parametrize(
+    ("body", "threaded"),
+    [
+        (b'{"fn":"aecho","args":{"text":"hi"}}', False),  # async body and no guard: never leaves the loop
+        (b'{"fn":"echo","args":{"text":"hi"}}', True),  # a sync body runs in the threadpool
+    ],
+)
+def test_fa4_async_function_never_enters_the_threadpool(body: bytes, threaded: bool) -> None:
+    """FA-4/SIG-9: `run_async` awaits an async function on the loop; only sync user code is
+    handed to the loop's executor (a thread hop costs more than the whole call)."""
+    executor = _NoThreads()
+
+    async def main() -> MizanResponse:
+        asyncio.get_running_loop().set_default_executor(executor)
+        return await run_async(call_pipeline(None, body, SETTINGS))
+
+    try:
+        response = asyncio.run(main())
+    finally:
+        executor.shutdown()
+    assert response.status == 200
+    assert bool(executor.jobs) is threaded, executor.jobs
