@@ -47,8 +47,11 @@ def _resolver(request: HttpRequest) -> Callable[[Awaitable[Any]], Any]:
 
     def resolve(awaitable: Awaitable[Any]) -> Any:
         # The session user is a lazy object that queries the database when first read, and
-        # Django refuses queries from async code: load it here, in sync code, first.
-        getattr(getattr(request, "user", None), "is_authenticated", None)
+        # Django refuses queries from async code: load it here, in sync code, first. Only
+        # when there is a session to load: reading it marks the response `Vary: Cookie`.
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key is not None:
+            getattr(getattr(request, "user", None), "is_authenticated", None)
         return async_to_sync(_await)(awaitable)
 
     return resolve
