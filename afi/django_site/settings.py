@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from afi import settings as shared
 
 SECRET_KEY = "afi-django-secret-key-0123456789abcdef-0123"
@@ -20,7 +22,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
 ROOT_URLCONF = "afi.django_site.urls"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# In memory for the in-process worker; the live run names a file that `afi.django_site.seed`
+# fills and the server then opens (two processes cannot share an in-memory database).
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ.get("AFI_DATABASE", ":memory:")}}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

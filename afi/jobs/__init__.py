@@ -1,0 +1,1 @@
+"""Conformance jobs run explicitly (not in the default test paths), e.g. the live-server run."""
