@@ -4,6 +4,9 @@ way in the Django project (`afi.django_app`) and in the FastAPI app (`afi.fastap
 Functions reach the user only through `get_user(request)`. Their state lives in this module
 and `reset()` restores it, so every adapter run starts from the same data. The two view-path
 functions build their response with the framework's class, passed to `register_fixture`.
+What else a registration needs from its framework (the decorator, contexts, `get_user`, the
+error class) is a `Toolkit`, Mizan's by default; the original product's run passes its own
+(afi/original/).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,8 +22,30 @@ from pydantic import BaseModel
 from mizan.core import GlobalContext, ReactContext, Upload, client, get_user
 from mizan.core.errors import BadRequest
 
-ProfileContext = ReactContext("profile")
-ItemsContext = ReactContext("items")
+
+@dataclass(frozen=True)
+class Toolkit:
+    """What registering the fixture takes from a framework.
+
+    Attributes:
+        client: the `@client` decorator.
+        context: builds a named context marker (`ReactContext`).
+        global_context: the predefined global context marker.
+        get_user: the request's user, or None.
+        bad_request: the protocol error class a function raises for `BAD_REQUEST`.
+    """
+
+    client: Callable[..., Any]
+    context: Callable[[str], Any]
+    global_context: Any
+    get_user: Callable[[Any], Any]
+    bad_request: Callable[[str], Exception]
+
+
+MIZAN = Toolkit(client, ReactContext, GlobalContext, get_user, BadRequest)
+# The toolkit of the last registration. A process registers the fixture once, and the
+# module-level functions below reach the user and the error class through it.
+_toolkit = MIZAN
 
 
 class Profile(BaseModel):
@@ -58,7 +84,7 @@ reset()
 
 
 def _user_label(request: Any) -> str:
-    user = get_user(request)
+    user = _toolkit.get_user(request)
     if user is None or not getattr(user, "is_authenticated", True):
         return "anonymous"
     return str(getattr(user, "pk", None) or getattr(user, "id", None))
@@ -216,7 +242,7 @@ def explode(request: Any) -> None:
 
 
 def reject(request: Any, reason: str) -> None:
-    raise BadRequest(f"rejected: {reason}")
+    raise _toolkit.bad_request(f"rejected: {reason}")
 
 
 def live_count(request: Any) -> int:
@@ -227,10 +253,16 @@ def attach(request: Any, file: Upload, title: str = "") -> dict[str, Any]:
     return {"filename": file.filename, "title": title}
 
 
-def register_fixture(register: Callable[[Any, str], Any], response_class: type) -> None:
+def register_fixture(register: Callable[[Any, str], Any], response_class: type, toolkit: Toolkit = MIZAN) -> None:
     """Register every fixture function with `register(fn_class, name)`; `response_class` is
     the framework's HTTP response (Django `HttpResponse`, Starlette `Response`), built as
-    `response_class(content=..., status=..., media_type/content_type=...)` by `respond`."""
+    `response_class(content=..., status=..., media_type/content_type=...)` by `respond`;
+    `toolkit` supplies the decorator, the contexts, `get_user` and the error class."""
+    global _toolkit
+    _toolkit = toolkit
+    client = toolkit.client
+    profile_context = toolkit.context("profile")
+    items_context = toolkit.context("items")
 
     def respond(body: bytes, status: int) -> Any:
         try:
@@ -251,11 +283,11 @@ def register_fixture(register: Callable[[Any, str], Any], response_class: type) 
         ("ping", client(ping)),
         ("lookup", client(lookup)),
         ("add", client(add)),
-        ("profile", client(context=ProfileContext)(profile)),
-        ("profile_badges", client(context=ProfileContext, rev=2)(profile_badges)),
-        ("items", client(context=ItemsContext, cache=30)(items)),
-        ("item_total", client(context=ItemsContext)(item_total)),
-        ("site", client(context=GlobalContext, cache=60)(site)),
+        ("profile", client(context=profile_context)(profile)),
+        ("profile_badges", client(context=profile_context, rev=2)(profile_badges)),
+        ("items", client(context=items_context, cache=30)(items)),
+        ("item_total", client(context=items_context)(item_total)),
+        ("site", client(context=toolkit.global_context, cache=60)(site)),
         ("twin_a", client(context="twins")(twin_a)),
         ("twin_b", client(context="twins")(twin_b)),
         ("whoami", client(auth=True)(whoami)),
@@ -263,7 +295,7 @@ def register_fixture(register: Callable[[Any, str], Any], response_class: type) 
         ("super_report", client(auth="superuser")(super_report)),
         ("only_user_one", client(auth=_is_user_one)(only_user_one)),
         ("only_user_two", client(auth=_is_user_two)(only_user_two)),
-        ("internal_job", client(private=True, affects=ItemsContext)(internal_job)),
+        ("internal_job", client(private=True, affects=items_context)(internal_job)),
         ("not_ready", client(not_ready)),
         ("refuse", client(refuse)),
         ("explode", client(explode)),
@@ -273,17 +305,17 @@ def register_fixture(register: Callable[[Any, str], Any], response_class: type) 
     ]
     profile_badges_fn = dict(declared)["profile_badges"]
     declared += [
-        ("rename", client(affects=ProfileContext)(rename)),
-        ("reset_all", client(affects=[ProfileContext, ItemsContext, "global"])(reset_all)),
+        ("rename", client(affects=profile_context)(rename)),
+        ("reset_all", client(affects=[profile_context, items_context, "global"])(reset_all)),
         ("award_badge", client(affects=profile_badges_fn)(award_badge)),
-        ("set_profile", client(merge=ProfileContext)(set_profile)),
-        ("add_item", client(merge=ItemsContext, affects=ItemsContext)(add_item)),
-        ("replace_items", client(merge=ItemsContext)(replace_items)),
+        ("set_profile", client(merge=profile_context)(set_profile)),
+        ("add_item", client(merge=items_context, affects=items_context)(add_item)),
+        ("replace_items", client(merge=items_context)(replace_items)),
         ("bump_twins", client(merge="twins")(bump_twins)),
         ("report", client(route="/afi/report/<int:user_id>/", methods=["GET"])(report)),
         (
             "stripe_hook",
-            client(private=True, route="/afi/hooks/stripe/", methods=["POST"], affects=ItemsContext)(stripe_hook),
+            client(private=True, route="/afi/hooks/stripe/", methods=["POST"], affects=items_context)(stripe_hook),
         ),
     ]
     for name, fn_class in declared:
