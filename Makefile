@@ -22,6 +22,8 @@ PYTEST_ARGS ?=
 export MIZAN_HYPOTHESIS_EXAMPLES ?= 1000
 
 DEMO := examples/demo
+# Outcome counts per capability row, one file per pytest pass (afi/capabilities.py, AFI-3).
+RESULTS := build/capabilities
 C_SOURCES := $(wildcard src/*.c)
 C_HEADERS := $(wildcard src/*.h)
 # The compiled extension, placed in mizan/ by both `pip install -e` and build_ext --inplace.
@@ -40,7 +42,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help bootstrap build build-debug test test-c test-py test-pure test-asan leaks lint fmt demo bench ci clean distclean
+.PHONY: help bootstrap build build-debug test test-c test-py test-pure test-asan matrix conformance leaks lint fmt demo bench ci clean distclean
 
 help:  ## List the targets
 	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  LINT=1)"
@@ -63,10 +65,13 @@ build-debug: bootstrap  ## Build the C extension in place with -O0 -g3, asserts 
 		$(PY) setup.py -q build_ext --inplace --force
 	@rm -f $(BUILD_STAMP)
 
-test: build lint  ## THE test command: build, lint, pytest with the C extension, again with MIZAN_PURE=1, then test-asan
-	$(call run_pytest,C extension,MIZAN_PURE=0)
-	$(call run_pytest,pure-Python twins,MIZAN_PURE=1)
+test: build lint  ## THE test command: build, lint, pytest (C extension, then MIZAN_PURE=1), matrix check, test-asan, conformance
+	@rm -rf $(RESULTS)
+	$(call run_pytest,C extension,MIZAN_PURE=0 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/c.json)
+	$(call run_pytest,pure-Python twins,MIZAN_PURE=1 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/pure.json)
+	$(PY) -m afi.matrix check $(RESULTS)/c.json $(RESULTS)/pure.json
 	$(MAKE) test-asan
+	$(MAKE) conformance
 
 test-c: build  ## Only the C-extension pass of `make test`
 	$(call run_pytest,C extension,MIZAN_PURE=0)
@@ -79,6 +84,14 @@ test-pure: test-py  ## Same as test-py
 test-asan: bootstrap  ## Build with ASan/UBSan and run the C-touching tests under it (scripts/test-asan.sh)
 	@echo "==> test-asan"
 	PYTHON=$(PY) bash scripts/test-asan.sh
+
+matrix: bootstrap  ## Rewrite the README's capability matrix from the results of the last `make test` (AFI-3)
+	$(PY) -m afi.matrix write $(RESULTS)/c.json $(RESULTS)/pure.json
+
+conformance: build  ## AFI jobs: live servers on loopback under uvicorn, and Mizan side by side with the original (django-izana)
+	bash scripts/original-venv.sh
+	$(call run_pytest,conformance jobs (C extension),MIZAN_PURE=0 AFI_JOBS=1,afi/jobs)
+	$(call run_pytest,conformance jobs (pure-Python twins),MIZAN_PURE=1 AFI_JOBS=1,afi/jobs)
 
 leaks: build  ## Reference-count and memory-growth checks of the extension (tests/leaks)
 	$(call run_pytest,leaks,MIZAN_PURE=0,tests/leaks)
@@ -113,6 +126,7 @@ bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written
 	$(PY) -m benchmarks.tokens
 	$(PY) -m benchmarks.kdl_writer
 	$(PY) -m benchmarks.ir_build
+	$(PY) -m benchmarks.fastapi_call
 
 ci: test  ## Same as test (which already lints); kept for the STYLE B8 name
 

@@ -149,3 +149,23 @@ def script() -> list[Step]:
         Step("webhook wrong method", "GET", "/afi/hooks/stripe/"),
         ctx("items after webhook", "items", {"user_id": 1}),
     ]
+
+
+# The guarded fixture functions and the rule each enforces (AUTH-1): (function, rule).
+GUARDS: Final = (
+    ("whoami", "required"),
+    ("staff_report", "staff"),
+    ("super_report", "superuser"),
+    ("only_user_one", "callable"),  # a sync callable: passes for user 1
+    ("only_user_two", "callable"),  # an async callable: passes for user 2
+)
+
+
+def auth_grid() -> list[Step]:
+    """Every guard against every identity, supplied by MWT and natively (AFI-13)."""
+    return [
+        call(f"{fn} as {user} ({'native' if native else 'MWT'})", fn, user=user, native=native)
+        for fn, _rule in GUARDS
+        for user in USERS
+        for native in (False, True)
+    ]

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from afi.transcript import COMPARED_HEADERS, SESSION, USERS, Step, mwt_for, script
+from afi.transcript import COMPARED_HEADERS, SESSION, USERS, Step, auth_grid, mwt_for, script
 
 Send = Callable[[Step, dict[str, str]], tuple[int, dict[str, str], bytes]]
 
@@ -77,7 +77,7 @@ def django_sender() -> Send:
         return sessions[user]
 
     def send(step: Step, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        client, token = session_for(step.user) if step.native else (anonymous, csrf)
+        client, token = session_for(step.user) if step.native and USERS[step.user] else (anonymous, csrf)
         extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
         extra["HTTP_X_CSRFTOKEN"] = token  # what a browser sends; token identities ignore it
         response = client.generic(
@@ -98,8 +98,10 @@ def fastapi_sender() -> Send:
 
     def send(step: Step, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if step.native:
-            pk, staff, superuser = USERS[step.user] or (0, False, False)
-            headers[NATIVE_USER_HEADER] = f"{pk}:{'superuser' if superuser else 'staff' if staff else ''}"
+            spec = USERS[step.user]
+            if spec is not None:  # an anonymous request carries no identity at all
+                pk, staff, superuser = spec
+                headers[NATIVE_USER_HEADER] = f"{pk}:{'superuser' if superuser else 'staff' if staff else ''}"
         if step.content_type:
             headers["Content-Type"] = step.content_type
         response = client.request(step.method, step.path, content=step.body, headers=headers)
@@ -108,15 +110,14 @@ def fastapi_sender() -> Send:
     return send
 
 
-def run(adapter: str) -> dict[str, Any]:
-    """The transcript's outcome: one record per step, then the cache's stored keys."""
+def run_script(send: Send, steps: list[Step] | None = None) -> list[dict[str, Any]]:
+    """Send every step (the transcript unless `steps` is given) through `send`; one record
+    per step (AFI-10)."""
     from afi import fixture
 
-    send = {"django": django_sender, "fastapi": fastapi_sender}[adapter]()
-    recorder = _record_cache()
     fixture.reset()
     records = []
-    for step in script():
+    for step in script() if steps is None else steps:
         headers = dict(step.headers)
         token = mwt_for(step.user) if not step.native else None
         if token is not None:
@@ -130,7 +131,28 @@ def run(adapter: str) -> dict[str, Any]:
                 "body": base64.b64encode(body).decode(),
             }
         )
-    return {"steps": records, "stored_keys": sorted(recorder.stored)}
+    return records
+
+
+def run(adapter: str) -> dict[str, Any]:
+    """The transcript's outcome in this process: one record per step, then the keys the
+    origin cache stored."""
+    send = {"django": django_sender, "fastapi": fastapi_sender}[adapter]()
+    recorder = _record_cache()
+    steps = run_script(send)
+    stored = sorted(recorder.stored)
+    return {"steps": steps, "stored_keys": stored, "auth": run_script(send, auth_grid()), "vectors": pinned_vectors()}
+
+
+def pinned_vectors() -> list[str]:
+    """The CKEY-4 keys as this process's key derivation (C or pure) computes them (AFI-11)."""
+    from mizan.core import _backend
+
+    secret = "test-pin-secret-that-is-32bytes!"
+    return [
+        _backend.derive_cache_key(secret, "user", {"user_id": "5"}, None, 0),
+        _backend.derive_cache_key(secret, "user", {"user_id": "5"}, "5", 0),
+    ]
 
 
 if __name__ == "__main__":

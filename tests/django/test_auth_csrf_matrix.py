@@ -16,6 +16,8 @@ from django.test import Client
 
 from tests.django.conftest import CALL, JSON_TYPE, SESSION, assert_error
 
+pytestmark = pytest.mark.capability("CSRF", "django")  # Django-specific by nature (AFI-14)
+
 SECRET = "mwt-secret-for-the-csrf-matrix-0123456789"
 JWT_SECRET = "jwt-secret-for-the-csrf-matrix-0123456789"
 WRONG_CSRF = "W" * 64  # well-formed, never issued

@@ -174,6 +174,7 @@ def test_signature_from_another_secret(attack: Attack) -> None:
     attack.refused(forge(HEADER, attack.claims(), key=OTHER_SECRET))
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_signature_from_the_jwt_secret(attack: Attack) -> None:
     """SEC-1: a key of another purpose does not sign MWTs."""
     attack.refused(forge(HEADER, attack.claims(), key=JWT_SECRET))
@@ -385,6 +386,7 @@ def test_valid_mwt_with_another_users_session_cookie_token_wins(attack: Attack) 
     assert_result(response, {"kind": "MWTUser", "pk": attack.attacker_pk, "staff": False, "superuser": False})
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_invalid_mwt_beats_a_valid_bearer_jwt(attack: Attack) -> None:
     """MWT is looked at first; its failure is final even when a valid JWT follows."""
     key = attack.victim.django.session.session_key
@@ -426,10 +428,12 @@ def _victim_pair(attack: Attack) -> dict[str, Any]:
     return mint_jwt_pair(_jwt_config(), str(attack.victim_pk), session_key, is_staff=False, is_superuser=False)
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt_refresh_token_used_as_access_token(attack: Attack) -> None:
     attack.refused_bearer(f"Bearer {_victim_pair(attack)['refresh_token']}")
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt_whose_bound_session_was_logged_out(attack: Attack) -> None:
     access = _victim_pair(attack)["access_token"]
     assert (
@@ -448,6 +452,7 @@ def test_jwt_whose_bound_session_was_logged_out(attack: Attack) -> None:
     attack.refused_bearer(f"Bearer {access}")
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt_bound_to_another_users_session(attack: Attack) -> None:
     """Subject swapped to the attacker while `sid` names the victim's session."""
     session_key = attack.victim.django.session.session_key
@@ -455,6 +460,7 @@ def test_jwt_bound_to_another_users_session(attack: Attack) -> None:
     attack.refused_bearer(f"Bearer {pair['access_token']}")
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt_signed_with_the_mwt_secret(attack: Attack) -> None:
     session_key = attack.victim.django.session.session_key
     now = int(time.time())
@@ -462,6 +468,7 @@ def test_jwt_signed_with_the_mwt_secret(attack: Attack) -> None:
     attack.refused_bearer(f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}")
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt_alg_none(attack: Attack) -> None:
     session_key = attack.victim.django.session.session_key
     now = int(time.time())
@@ -469,6 +476,7 @@ def test_jwt_alg_none(attack: Attack) -> None:
     attack.refused_bearer(f"Bearer {segment({'alg': 'none', 'typ': 'JWT'})}.{segment(claims)}.")
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt_expired(attack: Attack) -> None:
     session_key = attack.victim.django.session.session_key
     pair = mint_jwt_pair(
@@ -482,10 +490,12 @@ def test_jwt_expired(attack: Attack) -> None:
     attack.refused_bearer(f"Bearer {pair['access_token']}")
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt_bearer_scheme_without_a_token(attack: Attack) -> None:
     attack.refused_bearer("Bearer ")
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_mwt_presented_as_a_bearer_jwt(attack: Attack) -> None:
     """An MWT is not a JWT access token (different secret, no `sid`/`typ`)."""
     token = mint_mwt(MWTConfig(secret=SECRET), str(attack.victim_pk), pkey=NO_PERMS, is_staff=True, is_superuser=True)

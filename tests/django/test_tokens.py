@@ -259,6 +259,7 @@ def test_ckey6_mwt_identity_shares_the_users_cache_entries(session: MizanClient,
 # --- JWT-1..5 ---------------------------------------------------------------------------
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt2_obtain_returns_a_session_bound_pair(session: MizanClient, user: Any) -> None:
     """JWT-2/JWT-3: the pair's shape, claims and lifetimes; `sid` is the session key."""
     pair = obtain_pair(session)
@@ -271,6 +272,7 @@ def test_jwt2_obtain_returns_a_session_bound_pair(session: MizanClient, user: An
     assert access["exp"] - access["iat"] == 900 and refresh["exp"] - refresh["iat"] == 604_800
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt1_access_token_authenticates_without_csrf(session: MizanClient, user: Any) -> None:
     """JWT-1/JWT-4/AUTH-6: a bearer access token is the user (pk and flags only), no CSRF."""
     access = obtain_pair(session)["access_token"]
@@ -279,6 +281,7 @@ def test_jwt1_access_token_authenticates_without_csrf(session: MizanClient, user
     assert_json(ctx, 200, canonical({"identity_ctx": identity("JWTUser", user.pk)}))
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt2_refresh_issues_a_new_pair_with_current_flags(session: MizanClient, user: Any, mizan: MizanClient) -> None:
     """JWT-2: `jwt_refresh(refresh_token)` → new pair; the user is read again, so a
     promotion shows up in the new access token. The refresh call carries no token identity,
@@ -293,6 +296,7 @@ def test_jwt2_refresh_issues_a_new_pair_with_current_flags(session: MizanClient,
     assert_result(call(anonymous(), "staff_only", HTTP_AUTHORIZATION=f"Bearer {fresh['access_token']}"), "staff")
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt2_refresh_refuses_garbage_access_tokens_and_inactive_users(
     session: MizanClient, user: Any, mizan: MizanClient
 ) -> None:
@@ -307,6 +311,7 @@ def test_jwt2_refresh_refuses_garbage_access_tokens_and_inactive_users(
     assert_error(response, 401, "UNAUTHORIZED", "Invalid or expired JWT token")
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt2_obtain_needs_a_session_identity(session: MizanClient, mizan: MizanClient) -> None:
     """JWT-2: anonymous → 401; a token identity cannot mint a pair (DECISION) → 403."""
     assert_error(mizan.call("jwt_obtain"), 401, "UNAUTHORIZED", "Authentication required")
@@ -315,12 +320,14 @@ def test_jwt2_obtain_needs_a_session_identity(session: MizanClient, mizan: Mizan
     assert_error(response, 403, "FORBIDDEN", "Permission denied")
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt5_other_authorization_schemes_are_left_alone(session: MizanClient, user: Any) -> None:
     """JWT-5: only `Bearer` is interpreted; `Basic`/`Token` keep the session identity."""
     for header in ("Basic YWxpY2U6cHc=", "Token abc123"):
         assert_result(session.call(FN_SECURE, HTTP_AUTHORIZATION=header), identity("User", user.pk))
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt5_disabled_ignores_bearer_and_hides_the_functions(
     session: MizanClient, user: Any, settings: Any, mizan: MizanClient
 ) -> None:
@@ -346,6 +353,7 @@ def empty_registry() -> Iterator[None]:
         (False, {"mwt_obtain": mwt_obtain}),
     ],
 )
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt5_startup_registration_follows_the_switch(settings: Any, enabled: bool, expected: dict[str, type]) -> None:
     """MWT-6/JWT-5: the app registers mwt_obtain always and the JWT pair only when enabled
     (so the exported IR of a project without bearer tokens has no JWT functions)."""
@@ -369,6 +377,7 @@ def test_auth5_function_sees_token_user_and_testapp_counts_one_call(session: Miz
     assert testapp.CALLS["identity"] == 1
 
 
+@pytest.mark.capability("Session-bound JWT", "django")
 def test_jwt1_logout_ends_only_that_sessions_tokens(login: Callable[..., MizanClient]) -> None:
     """JWT-1: a pair minted for one user's session is refused once that user logs out,
     while another user's session is unaffected."""
