@@ -1,6 +1,6 @@
-"""DEP-1/DEP-1a: the declared requirements stay on the allowlist, and the packages never
-import development tools (checked on the installed metadata and by importing, not by
-reading source)."""
+"""DEP-1/DEP-1a and the AFI-5 dependency guard: the declared requirements stay on the
+allowlist, and the packages (both adapters) never import development tools (checked on the
+installed metadata and by importing, not by reading source)."""
 
 from __future__ import annotations
 
@@ -63,13 +63,17 @@ def test_dep1_pyjwt_floor_excludes_versions_with_verification_cves() -> None:
 
 
 def test_dep1a_packages_never_import_tools() -> None:
-    tools = sorted({name for name, extra in _requirements() if extra in TOOL_EXTRAS} - {"django"})
+    requirements = _requirements()
+    # A package that is also a runtime extra (Django, FastAPI) is the adapter's framework.
+    frameworks = {name for name, extra in requirements if extra is not None and extra not in TOOL_EXTRAS}
+    tools = sorted({name for name, extra in requirements if extra in TOOL_EXTRAS} - frameworks)
     modules = [t.replace("-", "_").replace("django_ninja", "ninja") for t in tools]
     script = (
         "import sys, os\n"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tests.django.project.settings')\n"
         "import django; django.setup()\n"
         "import mizan, mizan.core, mizan.core.executor, mizan.views, mizan.urls, mizan.setup, mizan.checks\n"
+        "import mizan_fastapi, mizan_fastapi.router, mizan_fastapi.ir, mizan_fastapi.manifest\n"
         f"bad = [m for m in {modules!r} if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )
