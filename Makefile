@@ -127,6 +127,8 @@ bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written
 	$(PY) -m benchmarks.kdl_writer
 	$(PY) -m benchmarks.ir_build
 	$(PY) -m benchmarks.fastapi_call
+	$(PY) -m benchmarks.json_writer
+	$(PY) -m benchmarks.core
 
 ci: test  ## Same as test (which already lints); kept for the STYLE B8 name
 

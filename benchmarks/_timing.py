@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
 import timeit
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 
@@ -48,3 +51,46 @@ def run_worker(module: str, pure: bool, repeat: int) -> dict[str, Any]:
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     result: dict[str, Any] = json.loads(out)
     return result
+
+
+def interleaved(
+    fns: Mapping[str, Callable[[], Any]], rounds: int = 15, batch_seconds: float = 0.01
+) -> dict[str, float]:
+    """Median seconds per call of each of `fns`, over `rounds` interleaved rounds.
+
+    Each round runs every function once as a batch sized to take about `batch_seconds`, so
+    drift on a shared machine (another job, frequency scaling) hits every alternative
+    alike; the starting function rotates from round to round so none always runs first
+    (warm caches) or last. The GC is off while timing, as in `timeit`.
+    """
+    names = list(fns)
+    numbers = {name: _batch_size(fns[name], batch_seconds) for name in names}
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for index in range(rounds):
+            for name in names[index % len(names) :] + names[: index % len(names)]:
+                fn, number = fns[name], numbers[name]
+                start = time.perf_counter()
+                for _ in range(number):
+                    fn()
+                samples[name].append((time.perf_counter() - start) / number)
+    finally:
+        if enabled:
+            gc.enable()
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def _batch_size(fn: Callable[[], Any], seconds: float) -> int:
+    """Calls per batch so that one batch takes about `seconds` (doubling, as autorange)."""
+    fn()  # warm-up: first-call costs (imports, caches) stay out of the calibration
+    number = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds / 4:
+            return max(1, round(number * seconds / elapsed))
+        number *= 2
