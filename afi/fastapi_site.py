@@ -26,6 +26,17 @@ class NativeUser:
     is_superuser: bool = False
 
 
+def native_header(user: str) -> dict[str, str]:
+    """The header naming `user` (a key of afi.transcript.USERS) natively; none for anonymous."""
+    from afi.transcript import USERS
+
+    spec = USERS[user]
+    if spec is None:  # an anonymous request carries no identity at all
+        return {}
+    pk, staff, superuser = spec
+    return {NATIVE_USER_HEADER: f"{pk}:{'superuser' if superuser else 'staff' if staff else ''}"}
+
+
 def native_user(value: str) -> NativeUser:
     """`"3"`, `"3:staff"` or `"3:superuser"` (superusers are staff too, as in Django)."""
     pk, _, level = value.partition(":")

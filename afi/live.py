@@ -202,7 +202,7 @@ def django_sender(server: LiveServer, stack: ExitStack) -> Send:
 
 def fastapi_sender(server: LiveServer, stack: ExitStack) -> Send:
     """afi.worker.fastapi_sender over HTTP: native identities by the `X-Afi-User` header."""
-    from afi.fastapi_site import NATIVE_USER_HEADER
+    from afi.fastapi_site import native_header
 
     clients: dict[str, httpx.Client] = {}
 
@@ -210,10 +210,8 @@ def fastapi_sender(server: LiveServer, stack: ExitStack) -> Send:
         user = step.user if step.native else "anon"
         if user not in clients:
             clients[user] = stack.enter_context(server.client())
-        spec = USERS[step.user] if step.native else None
-        if spec is not None:  # an anonymous request carries no identity at all
-            pk, staff, superuser = spec
-            headers[NATIVE_USER_HEADER] = f"{pk}:{'superuser' if superuser else 'staff' if staff else ''}"
+        if step.native:
+            headers.update(native_header(step.user))
         return _request(server, clients[user], step, headers)
 
     return send

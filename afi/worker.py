@@ -91,17 +91,14 @@ def django_sender() -> Send:
 def fastapi_sender() -> Send:
     from fastapi.testclient import TestClient
 
-    from afi.fastapi_site import NATIVE_USER_HEADER, create_app
+    from afi.fastapi_site import create_app, native_header
 
     client = TestClient(create_app())
     client.__enter__()  # runs the router's lifespan, as a server would
 
     def send(step: Step, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if step.native:
-            spec = USERS[step.user]
-            if spec is not None:  # an anonymous request carries no identity at all
-                pk, staff, superuser = spec
-                headers[NATIVE_USER_HEADER] = f"{pk}:{'superuser' if superuser else 'staff' if staff else ''}"
+            headers.update(native_header(step.user))
         if step.content_type:
             headers["Content-Type"] = step.content_type
         response = client.request(step.method, step.path, content=step.body, headers=headers)
