@@ -1,6 +1,6 @@
 """Builds the C extension `mizan._speedups`; all other metadata lives in pyproject.toml.
 
-Compiler and linker flags for jansson and hiredis come from pkg-config. A failed build is
+Compiler and linker flags for jansson, hiredis and libcrypto come from pkg-config. A failed build is
 fatal unless MIZAN_PURE=1 (then the package installs without it and runs on the twins).
 Knobs: MIZAN_PURE, MIZAN_DEBUG, MIZAN_SANITIZE, MIZAN_COVERAGE, MIZAN_STRICT.
 """
@@ -15,8 +15,8 @@ from glob import glob
 
 from setuptools import Extension, setup
 
-REQUIRED = {"jansson": "2.13", "hiredis": "0.14"}
-DEBIAN_HINT = "sudo apt-get install pkg-config libjansson-dev libhiredis-dev"
+REQUIRED = {"jansson": "2.13", "hiredis": "0.14", "libcrypto": "3.0"}
+DEBIAN_HINT = "sudo apt-get install pkg-config libjansson-dev libhiredis-dev libssl-dev"
 
 
 def _flag(name: str) -> bool:

@@ -2,18 +2,20 @@
 # Idempotent development setup, run first by every make target.
 #
 #   1. Debian packages the build needs, installed only when missing: a C compiler,
-#      pkg-config, libjansson-dev, libhiredis-dev, redis-server, and the Python headers and
+#      pkg-config, libjansson-dev, libhiredis-dev, libssl-dev, redis-server, and the Python headers and
 #      venv module when the interpreter is Debian's own; clang-format and cppcheck when
-#      LINT=1. apt-get runs as root, or through sudo.
+#      LINT=1; valgrind (make bench-check, part of make test, counts instructions with
+#      callgrind); wrk when BENCH=1 (the HTTP load generator of make bench). apt-get runs
+#      as root, or through sudo.
 #   2. The virtualenv .venv, created with ${PYTHON:-python3} (Python >= 3.11).
 #   3. `pip install -e '.[dev]'` into it when the install is stale: no stamp yet, or
 #      pyproject.toml/setup.py newer than the stamp, or `mizan` no longer resolving to this
 #      checkout. The editable install compiles mizan/_speedups*.so in place (next to
 #      mizan/__init__.py) and maps the `mizan` package to this directory, so later in-place
 #      rebuilds (`make build`) are what every interpreter of the venv imports, from any
-#      working directory.
+#      working directory. With BENCH=1, also the `bench` extra (the comparison libraries).
 #
-# Environment: PYTHON (interpreter for the venv), VENV (default .venv), LINT=1.
+# Environment: PYTHON (interpreter for the venv), VENV (default .venv), LINT=1, BENCH=1.
 # Safe to run repeatedly; does nothing when everything is in place.
 set -euo pipefail
 
@@ -23,7 +25,9 @@ ROOT="$(pwd -P)"
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 LINT="${LINT:-0}"
+BENCH="${BENCH:-0}"
 STAMP="$VENV/.mizan-install.stamp"
+BENCH_STAMP="$VENV/.mizan-bench.stamp"
 
 export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -72,12 +76,14 @@ if ! printf 'int main(void) { return 0; }\n' | "${CC:-cc}" -x c - -o /dev/null >
     packages+=(gcc libc6-dev)
 fi
 
-# The C extension's libraries, found through pkg-config, and the Redis server for tests.
+# The C extension's libraries (libcrypto: HMAC-SHA256), found through pkg-config, and the
+# Redis server for tests.
 if ! command -v pkg-config >/dev/null 2>&1 ||
     ! pkg-config --exists jansson ||
     ! pkg-config --exists hiredis ||
+    ! pkg-config --exists libcrypto ||
     ! command -v redis-server >/dev/null 2>&1; then
-    packages+=(pkg-config libjansson-dev libhiredis-dev redis-server)
+    packages+=(pkg-config libjansson-dev libhiredis-dev libssl-dev redis-server)
 fi
 
 # Python.h and the venv module: Debian splits both out of its python3 package. Only an
@@ -92,6 +98,11 @@ fi
 if [ ! -x "$VENV/bin/python" ] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
     [ "$debian_python" -eq 1 ] || die "$PYTHON cannot create virtualenvs (no ensurepip/venv module)"
     packages+=("python$PY_VER-venv")
+fi
+
+command -v valgrind >/dev/null 2>&1 || packages+=(valgrind)
+if [ "$BENCH" = 1 ]; then
+    command -v wrk >/dev/null 2>&1 || packages+=(wrk)
 fi
 
 if [ "$LINT" = 1 ]; then
@@ -141,4 +152,11 @@ if install_stale; then
     "$VENV/bin/python" -m pip install -q --upgrade pip 'setuptools>=68' wheel
     "$VENV/bin/python" -m pip install -q -e '.[dev]'
     touch "$STAMP"
+fi
+
+# The benchmark tools (the bench extra), only for make bench; refreshed with pyproject.toml.
+if [ "$BENCH" = 1 ] && { [ ! -f "$BENCH_STAMP" ] || [ pyproject.toml -nt "$BENCH_STAMP" ]; }; then
+    say "pip install -e '.[dev,bench]' (the benchmark comparison libraries)"
+    "$VENV/bin/python" -m pip install -q -e '.[dev,bench]'
+    touch "$BENCH_STAMP"
 fi

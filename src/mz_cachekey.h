@@ -1,6 +1,6 @@
 /* mz_cachekey.h - canonical message bytes of the origin-cache keys
  * (PROTOCOL CKEY-2, CPUR-4). The HMAC itself is computed by the binding
- * through CPython's hashlib (mzpy_cachekey.c); nothing here hashes.
+ * through libcrypto (mz_hmac.c); nothing here hashes.
  *
  * Every text is already normalized (NORM-1) valid UTF-8; the writer escapes
  * exactly as the canonical JSON writer does (mz_buf_append_escaped).

@@ -12,13 +12,13 @@
  * reference; m_traverse and m_clear in mzpy_module.c list them in this order
  * (tests/test_cpylint.py checks it). */
 typedef struct mz_state {
-    PyObject *ParseError;               /* mizan.core.errors.ParseError */
-    PyObject *EncodeError;              /* mizan.core.errors.EncodeError */
-    PyObject *ValidationError;          /* mizan.core.errors.ValidationError */
-    PyObject *CacheError;               /* mizan.core.errors.CacheError */
-    PyObject *IRBuildError;             /* mizan.core.errors.IRBuildError */
-    PyObject *Mapping;                  /* collections.abc.Mapping */
-    PyObject *hmac_digest;              /* hmac.digest (OpenSSL one-shot) */
+    PyObject *ParseError;      /* mizan.core.errors.ParseError */
+    PyObject *EncodeError;     /* mizan.core.errors.EncodeError */
+    PyObject *ValidationError; /* mizan.core.errors.ValidationError */
+    PyObject *CacheError;      /* mizan.core.errors.CacheError */
+    PyObject *IRBuildError;    /* mizan.core.errors.IRBuildError */
+    PyObject *Mapping;         /* collections.abc.Mapping */
+    PyObject *hmac; /* capsule MZPY_HMAC_CAPSULE of an mz_hmac (mz_hmac.h) */
     PyTypeObject *ParamSpecType;        /* mizan._speedups.ParamSpec */
     PyTypeObject *InvalidationPlanType; /* mizan._speedups.InvalidationPlan */
     PyTypeObject *MemoryCacheType;      /* mizan._speedups.MemoryCache */
@@ -30,8 +30,10 @@ typedef struct mz_state {
     PyObject *str_slot;                 /* "slot", interned */
     PyObject *str_value;                /* "value", interned */
     PyObject *str_list_sep; /* ", ", the header's entry separator */
-    PyObject *str_sha256;   /* "sha256", the digest name for hmac.digest */
 } mz_state;
+
+/* The name of the capsule in mz_state.hmac. */
+#define MZPY_HMAC_CAPSULE "mizan._speedups.hmac"
 
 /* The module definition, for PyType_GetModuleByDef. */
 extern PyModuleDef mzpy_module_def;

@@ -520,7 +520,8 @@ PyDoc_STRVAR(
     "derive_cache_key($module, secret, context, params, user_id, rev, /)\n"
     "--\n\n"
     "CKEY-3: ctx:<context>:<hex HMAC-SHA256(secret, message)>, the HMAC\n"
-    "computed by hmac.digest. Raises TypeError, EncodeError.");
+    "computed by libcrypto (the twin: hmac.digest). Raises TypeError,\n"
+    "EncodeError.");
 
 static PyObject *
 api_derive_cache_key(PyObject *module, PyObject *const *args, Py_ssize_t nargs)

@@ -1,16 +1,19 @@
 /* mzpy_cachekey.c - binding of the cache-key unit: argument checks worded
  * as the twin, NORM-1 of every value (mzpy_xmi_normalize, shared with the
  * invalidation header), the message from mz_cachekey.c, and
- * hmac.digest(secret, message, "sha256") through the hmac module imported
- * in the exec step (OpenSSL's one-shot HMAC; no crypto here). */
+ * HMAC-SHA256 through libcrypto (mz_hmac.c: fetched once, keyed context
+ * reused; no crypto written here). */
 #include "mzpy.h"
 
 #include "mzpy_cachekey.h"
 
 #include "mz_buf.h"
 #include "mz_cachekey.h"
+#include "mz_hmac.h"
 #include "mzpy_convert.h"
 #include "mzpy_xmi.h"
+
+#include <string.h>
 
 /* The UTF-8 of `text` (an exact str, BORROWED) into `out`, borrowed from the
  * str's cache. A lone surrogate becomes the writer's EncodeError. Returns 0
@@ -178,62 +181,88 @@ done:
     return rc;
 }
 
-/* The secret's UTF-8 as NEW bytes, or NULL with the twin's TypeError or a
- * UnicodeEncodeError. */
-static PyObject *
-secret_bytes(PyObject *secret)
+/* The secret's UTF-8 (cached in the str object, BORROWED), or NULL with the
+ * twin's TypeError or a UnicodeEncodeError. */
+static const char *
+secret_utf8(PyObject *secret, Py_ssize_t *len)
 {
     if (!PyUnicode_CheckExact(secret) || PyUnicode_GET_LENGTH(secret) == 0) {
         PyErr_SetString(PyExc_TypeError, "secret must be a non-empty str");
         return NULL;
     }
-    return PyUnicode_AsUTF8String(secret);
+    return PyUnicode_AsUTF8AndSize(secret, len);
 }
 
-/* "<prefix>:<context>:<hex HMAC-SHA256(key, message)>" as a NEW str;
- * `key` (bytes) and `context` (str) are BORROWED. */
+/* "<prefix>:<context>:<hex>" as a NEW str. Written directly: an ASCII context
+ * (the usual case) is one allocation and three copies, where
+ * PyUnicode_FromFormat would parse its format on every key. */
+static PyObject *
+key_text(const char *prefix, PyObject *context, const char *hex)
+{
+    size_t prefix_len = strlen(prefix);
+    size_t hex_len = strlen(hex);
+    Py_ssize_t context_len = PyUnicode_GET_LENGTH(context);
+    PyObject *out;
+    Py_UCS1 *data;
+
+    if (!PyUnicode_IS_ASCII(context)) {
+        return PyUnicode_FromFormat("%s:%U:%s", prefix, context, hex);
+    }
+    out = PyUnicode_New((Py_ssize_t)(prefix_len + hex_len + 2) + context_len,
+                        127);
+    if (out == NULL) {
+        return NULL;
+    }
+    data = PyUnicode_1BYTE_DATA(out);
+    memcpy(data, prefix, prefix_len);
+    data += prefix_len;
+    *data++ = ':';
+    memcpy(data, PyUnicode_1BYTE_DATA(context), (size_t)context_len);
+    data += context_len;
+    *data++ = ':';
+    memcpy(data, hex, hex_len);
+    return out;
+}
+
+/* "<prefix>:<context>:<hex HMAC-SHA256(secret, message)>" as a NEW str;
+ * `context` and `secret` (str) are BORROWED. */
 static PyObject *
 hmac_key(mz_state *state,
          const char *prefix,
          PyObject *context,
-         PyObject *key,
+         PyObject *secret,
          const mz_buf *message)
 {
     static const char digits[] = "0123456789abcdef";
-    PyObject *msg = NULL;
-    PyObject *digest = NULL;
-    PyObject *result = NULL;
-    char hex[2 * 64 + 1];
-    const unsigned char *d;
-    Py_ssize_t n;
-    Py_ssize_t i;
+    unsigned char digest[MZ_HMAC_SHA256_LEN];
+    char hex[2 * MZ_HMAC_SHA256_LEN + 1];
+    Py_ssize_t key_len = 0;
+    const char *key = secret_utf8(secret, &key_len);
+    mz_hmac *hmac;
+    size_t i;
 
-    msg = PyBytes_FromStringAndSize(message->data, (Py_ssize_t)message->len);
-    if (msg == NULL) {
-        goto done;
+    if (key == NULL) {
+        return NULL;
     }
-    digest = PyObject_CallFunctionObjArgs(
-        state->hmac_digest, key, msg, state->str_sha256, NULL);
-    if (digest == NULL) {
-        goto done;
+    hmac = PyCapsule_GetPointer(state->hmac, MZPY_HMAC_CAPSULE);
+    if (hmac == NULL) {
+        return NULL;
     }
-    if (!PyBytes_Check(digest) || PyBytes_GET_SIZE(digest) > 64) {
-        PyErr_SetString(PyExc_RuntimeError, "hmac.digest returned no digest");
-        goto done;
+    if (mz_hmac_sha256(hmac,
+                       (const unsigned char *)key,
+                       (size_t)key_len,
+                       (const unsigned char *)message->data,
+                       message->len,
+                       digest) < 0) {
+        PyErr_SetString(PyExc_RuntimeError, "HMAC-SHA256 failed (libcrypto)");
+        return NULL;
     }
-    d = (const unsigned char *)PyBytes_AS_STRING(digest);
-    n = PyBytes_GET_SIZE(digest);
-    for (i = 0; i < n; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 0xf];
+    for (i = 0; i < MZ_HMAC_SHA256_LEN; i++) {
+        hex[2 * i] = digits[digest[i] >> 4];
+        hex[2 * i + 1] = digits[digest[i] & 0xf];
     }
-    hex[2 * n] = '\0';
-    result = PyUnicode_FromFormat("%s:%U:%s", prefix, context, hex);
-
-done:
-    Py_XDECREF(digest);
-    Py_XDECREF(msg);
-    return result;
+    hex[2 * MZ_HMAC_SHA256_LEN] = '\0';
+    return key_text(prefix, context, hex);
 }
 
 PyObject *
@@ -265,21 +294,20 @@ mzpy_ckey_derive(mz_state *state,
                  PyObject *user_id,
                  PyObject *rev)
 {
-    PyObject *key = NULL;
     PyObject *result = NULL;
+    Py_ssize_t key_len;
     mz_buf buf;
 
     mz_buf_init(&buf);
-    key = secret_bytes(secret);
-    if (key == NULL ||
+    /* As the twin: the secret is checked before the message is built. */
+    if (secret_utf8(secret, &key_len) == NULL ||
         build_message(state, context, params, user_id, rev, &buf) < 0) {
         goto done;
     }
-    result = hmac_key(state, "ctx", context, key, &buf);
+    result = hmac_key(state, "ctx", context, secret, &buf);
 
 done:
     mz_buf_free(&buf);
-    Py_XDECREF(key);
     return result;
 }
 
@@ -291,7 +319,6 @@ mzpy_ckey_generation(mz_state *state,
                      PyObject *value)
 {
     PyObject *text = NULL;
-    PyObject *key = NULL;
     PyObject *result = NULL;
     mz_ckey_text c_text, k_text, v_text;
     mz_error err;
@@ -314,15 +341,10 @@ mzpy_ckey_generation(mz_state *state,
         goto done;
     }
     /* As the twin: the secret is checked after the message is built. */
-    key = secret_bytes(secret);
-    if (key == NULL) {
-        goto done;
-    }
-    result = hmac_key(state, "gen", context, key, &buf);
+    result = hmac_key(state, "gen", context, secret, &buf);
 
 done:
     mz_buf_free(&buf);
-    Py_XDECREF(key);
     Py_XDECREF(text);
     return result;
 }

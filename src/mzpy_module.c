@@ -10,6 +10,7 @@
 #include "mzpy_spec.h"
 #include "mzpy_redis.h"
 #include "mzpy_table.h"
+#include "mz_hmac.h"
 
 /* Borrow a class from mizan.core.errors into a strong reference. */
 static int
@@ -41,6 +42,31 @@ import_attr(const char *module_name, const char *name, PyObject **out)
     return *out == NULL ? -1 : 0;
 }
 
+static void
+free_hmac(PyObject *capsule)
+{
+    mz_hmac_free(PyCapsule_GetPointer(capsule, MZPY_HMAC_CAPSULE));
+}
+
+/* A strong reference to a capsule owning a fresh mz_hmac (freed with it). */
+static int
+new_hmac(PyObject **out)
+{
+    mz_hmac *hmac = mz_hmac_new();
+
+    if (hmac == NULL) {
+        PyErr_SetString(PyExc_ImportError,
+                        "libcrypto provides no HMAC-SHA256 (mz_hmac_new)");
+        return -1;
+    }
+    *out = PyCapsule_New(hmac, MZPY_HMAC_CAPSULE, free_hmac);
+    if (*out == NULL) {
+        mz_hmac_free(hmac);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 module_exec(PyObject *module)
 {
@@ -65,7 +91,7 @@ module_exec(PyObject *module)
         goto done;
     }
     if (import_attr("collections.abc", "Mapping", &state->Mapping) < 0 ||
-        import_attr("hmac", "digest", &state->hmac_digest) < 0) {
+        new_hmac(&state->hmac) < 0) {
         goto done;
     }
     state->ParamSpecType = (PyTypeObject *)PyType_FromModuleAndSpec(
@@ -98,8 +124,7 @@ module_exec(PyObject *module)
         intern(&state->str_params, "params") < 0 ||
         intern(&state->str_slot, "slot") < 0 ||
         intern(&state->str_value, "value") < 0 ||
-        intern(&state->str_list_sep, ", ") < 0 ||
-        intern(&state->str_sha256, "sha256") < 0) {
+        intern(&state->str_list_sep, ", ") < 0) {
         goto done;
     }
     rc = 0;
@@ -120,7 +145,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->CacheError);
     Py_VISIT(state->IRBuildError);
     Py_VISIT(state->Mapping);
-    Py_VISIT(state->hmac_digest);
+    Py_VISIT(state->hmac);
     Py_VISIT(state->ParamSpecType);
     Py_VISIT(state->InvalidationPlanType);
     Py_VISIT(state->MemoryCacheType);
@@ -132,7 +157,6 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->str_slot);
     Py_VISIT(state->str_value);
     Py_VISIT(state->str_list_sep);
-    Py_VISIT(state->str_sha256);
     return 0;
 }
 
@@ -147,7 +171,7 @@ module_clear(PyObject *module)
     Py_CLEAR(state->CacheError);
     Py_CLEAR(state->IRBuildError);
     Py_CLEAR(state->Mapping);
-    Py_CLEAR(state->hmac_digest);
+    Py_CLEAR(state->hmac);
     Py_CLEAR(state->ParamSpecType);
     Py_CLEAR(state->InvalidationPlanType);
     Py_CLEAR(state->MemoryCacheType);
@@ -159,7 +183,6 @@ module_clear(PyObject *module)
     Py_CLEAR(state->str_slot);
     Py_CLEAR(state->str_value);
     Py_CLEAR(state->str_list_sep);
-    Py_CLEAR(state->str_sha256);
     return 0;
 }
 
