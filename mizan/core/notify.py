@@ -62,6 +62,8 @@ def emit(
     request: Any, invalidate: Sequence[str | dict[str, Any]], merge: Sequence[dict[str, Any]], source: str
 ) -> None:
     """Hand every entry to the purge hook, then to the listeners (after success only)."""
+    if _purge_hook is None and not _listeners:
+        return  # the common case, kept free: nothing would receive the entries
     targets = [_entry_parts(entry) for entry in invalidate]
     targets += [(item["context"], item.get("params"), item["slot"]) for item in merge]
     for context, params, function in targets:
