@@ -144,3 +144,20 @@ def test_cache3_failed_purges_are_replayed_before_the_cache_is_used_again(memory
     assert cache.cache_get(SECRET, memory, "user", params) == b"old"  # not purged yet ...
     assert cache.replay_pending() is True  # ... until the replay, which runs first
     assert cache.cache_get(SECRET, memory, "user", params) is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"user_id": 1}, {"user_id": True}, {"user_id": "1"}, {"user_id": 1.0}, {"user_id": [1]}, {"user_id": None}],
+    ids=repr,
+)
+def test_cpur4_remembered_generation_keys_equal_fresh_ones(params: dict[str, object]) -> None:
+    """The generation keys a lookup uses are remembered per (secret, context, name, value);
+    whatever the value's type, a remembered key is the key derived afresh, and 1 and True
+    (equal in Python, "1" and "true" in NORM-1) never share one."""
+    secret = "remembered-generation-keys-secret-0123456789"
+    for _ in range(2):  # the second pass reads the remembered keys
+        keys = cache._generation_keys(secret, "user", params)
+        assert keys[1:] == [_backend.generation_key(secret, "user", "user_id", params["user_id"])]
+    one = cache._generation_keys(secret, "user", {"user_id": 1})[1]
+    assert one != cache._generation_keys(secret, "user", {"user_id": True})[1]
