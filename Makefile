@@ -13,6 +13,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 LINT ?= 0
+BENCH ?= 0
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
@@ -26,6 +27,10 @@ DEMO := examples/demo
 RESULTS := build/capabilities
 C_SOURCES := $(wildcard src/*.c)
 C_HEADERS := $(wildcard src/*.h)
+# Benchmark-only comparison modules (benchmarks/_native.py compiles them on first use).
+BENCH_C := $(wildcard benchmarks/native/*.c)
+# The benchmark groups of `make bench`, in the order docs/benchmarks.md shows them.
+BENCH_GROUPS := core tokens json_writer django_inprocess http_servers fastapi_call ctx scale
 # The compiled extension, placed in mizan/ by both `pip install -e` and build_ext --inplace.
 EXT := $(wildcard mizan/_speedups*.so)
 # Touched after each strict build. The extension is rebuilt when a C source, header or
@@ -42,14 +47,14 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help bootstrap build build-debug test test-c test-py test-pure test-asan matrix conformance leaks lint fmt demo bench ci clean distclean
+.PHONY: help bootstrap build build-debug test test-c test-py test-pure test-asan matrix conformance leaks lint fmt demo bench ci clean distclean bench-check bench-baseline bench-report
 
 help:  ## List the targets
 	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  LINT=1)"
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 bootstrap:  ## Install what is missing: Debian packages, .venv, editable install (idempotent)
-	@PYTHON="$(PYTHON)" LINT="$(LINT)" bash scripts/bootstrap.sh
+	@PYTHON="$(PYTHON)" LINT="$(LINT)" BENCH="$(BENCH)" bash scripts/bootstrap.sh
 
 build: bootstrap $(BUILD_STAMP)  ## Build the C extension in place, warnings as errors (MIZAN_STRICT=1)
 
@@ -65,13 +70,14 @@ build-debug: bootstrap  ## Build the C extension in place with -O0 -g3, asserts 
 		$(PY) setup.py -q build_ext --inplace --force
 	@rm -f $(BUILD_STAMP)
 
-test: build lint  ## THE test command: build, lint, pytest (C extension, then MIZAN_PURE=1), matrix check, test-asan, conformance
+test: build lint  ## THE test command: build, lint, pytest (C extension, then MIZAN_PURE=1), matrix check, test-asan, conformance, bench-check
 	@rm -rf $(RESULTS)
 	$(call run_pytest,C extension,MIZAN_PURE=0 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/c.json)
 	$(call run_pytest,pure-Python twins,MIZAN_PURE=1 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/pure.json)
 	$(PY) -m afi.matrix check $(RESULTS)/c.json $(RESULTS)/pure.json
 	$(MAKE) test-asan
 	$(MAKE) conformance
+	$(MAKE) bench-check
 
 test-c: build  ## Only the C-extension pass of `make test`
 	$(call run_pytest,C extension,MIZAN_PURE=0)
@@ -98,7 +104,7 @@ leaks: build  ## Reference-count and memory-growth checks of the extension (test
 
 lint: LINT = 1
 lint: bootstrap  ## clang-format check, cppcheck, ruff format --check, ruff check, mypy (mizan, mizan_fastapi)
-	clang-format --dry-run -Werror $(C_SOURCES) $(C_HEADERS)
+	clang-format --dry-run -Werror $(C_SOURCES) $(C_HEADERS) $(BENCH_C)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--inline-suppr -I src $(shell pkg-config --cflags-only-I jansson hiredis) \
 		--suppress=missingIncludeSystem $(C_SOURCES)
@@ -108,7 +114,7 @@ lint: bootstrap  ## clang-format check, cppcheck, ruff format --check, ruff chec
 
 fmt: LINT = 1
 fmt: bootstrap  ## Reformat C (clang-format) and Python (ruff format, ruff check --fix)
-	clang-format -i $(C_SOURCES) $(C_HEADERS)
+	clang-format -i $(C_SOURCES) $(C_HEADERS) $(BENCH_C)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
@@ -116,19 +122,20 @@ demo: build  ## Run the demo project (examples/demo, SQLite) on http://127.0.0.1
 	$(PY) $(DEMO)/manage.py migrate --noinput
 	$(PY) $(DEMO)/manage.py runserver $(HOST):$(PORT)
 
-bench: build  ## Benchmarks: call path C vs pure; Mizan /call/ vs a hand-written Django view; token checks vs PyJWT; IR emission
-	$(PY) -m benchmarks.call_path
-	$(PY) -m benchmarks.django_call
-	$(PY) -m benchmarks.invalidation
-	$(PY) -m benchmarks.cache_table
-	$(PY) -m benchmarks.cache_fetch
-	$(PY) -m benchmarks.redis_cache
-	$(PY) -m benchmarks.tokens
-	$(PY) -m benchmarks.kdl_writer
-	$(PY) -m benchmarks.ir_build
-	$(PY) -m benchmarks.fastapi_call
-	$(PY) -m benchmarks.json_writer
-	$(PY) -m benchmarks.core
+bench: BENCH = 1
+bench: build  ## Every benchmark group side by side (core, json, django, http, ctx, scale); results in build/bench/
+	@rm -rf build/bench
+	@for group in $(BENCH_GROUPS); do echo "==> bench: $$group"; $(PY) -m benchmarks.$$group || exit 1; echo; done
+
+bench-report: BENCH = 1
+bench-report: bench  ## make bench, then render docs/benchmarks.md, its charts and the README headline
+	$(PY) -m benchmarks.report
+
+bench-check: build  ## Fail on a > 10% instruction-count regression against benchmarks/baseline.json (callgrind)
+	$(PY) -m benchmarks.check
+
+bench-baseline: build  ## Measure and rewrite benchmarks/baseline.json (commit it with the change that moved it)
+	$(PY) -m benchmarks.check --update
 
 ci: test  ## Same as test (which already lints); kept for the STYLE B8 name
 

@@ -1,55 +1,134 @@
-"""A minimal Django project for benchmarks.django_call: settings, URLs, and the same
-work written twice, as a Mizan server function and as a hand-written JSON view.
+"""The Django project the `django` and `http` benchmark groups drive: settings, URLs, and one
+piece of work behind every endpoint.
 
-Both sit behind the same middleware stack (sessions, CSRF, auth), so the difference
-measured is Mizan's pipeline against hand-written parsing, validation and encoding.
+Every endpoint answers a POST of `BODY` (`application/json`, with `HEADERS`) with status 200
+and the same decoded JSON, `{"result": profile(...)}`:
+
+- `plain/`: a csrf-exempt view that ignores the body and returns `JsonResponse` of the
+  result: the floor, Django's routing and response with no body read or checked;
+- `python/call/`: the same work hand-written (json.loads, checks by hand, JsonResponse);
+  `python/csrf/call/` is that view under Django's CSRF check (`csrf_protect`);
+- `api/mizan/call/`: Mizan's `/call/` (`update_profile`, registered by `configure()`);
+- `ninja/call/`: a django-ninja operation with a `Schema` body (when django-ninja is installed);
+- `drf/call/`: a DRF `APIView` with a nested `Serializer` (when djangorestframework is).
+
+Mizan's `/call/` runs Django's CSRF check for a session identity (AUTH-6; of the others only
+`python/csrf/call/` does), so every request carries a CSRF cookie and the matching
+`X-CSRFToken` header, as a browser client of a Django site sends them: `HEADERS` lists them
+for an HTTP client, and `CSRF_TOKEN` is the value. Without them Mizan answers 403.
+
+django-ninja and DRF read Django settings when they are imported, so their views are built
+when `urlpatterns` is first read (after `settings.configure()`), through the module
+`__getattr__`; the module imports, and the Mizan rows work, when neither is installed.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from mizan import client
-
-SETTINGS: dict[str, Any] = {
-    "DEBUG": False,
-    "SECRET_KEY": "benchmark-only-not-secret",
-    "ALLOWED_HOSTS": ["testserver"],
-    "INSTALLED_APPS": [
-        "django.contrib.auth",
-        "django.contrib.contenttypes",
-        "django.contrib.sessions",
-        "mizan",
-    ],
-    "MIDDLEWARE": [
-        "django.middleware.security.SecurityMiddleware",
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.middleware.common.CommonMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
-    ],
-    "ROOT_URLCONF": "benchmarks._django_project",
-    "DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-    # No database access per request: cookie sessions, and no user is logged in.
-    "SESSION_ENGINE": "django.contrib.sessions.backends.signed_cookies",
-    "USE_TZ": True,
-    # For the MWT row: verifying a token is the only extra work (MWT-4).
-    "MIZAN_MWT_SECRET": "benchmark-only-mwt-secret-0123456789abcdef",
-}
 
 BODY = (
     b'{"fn":"update_profile","args":{"user_id":5,"name":"Ada Lovelace",'
     b'"tags":["admin","beta"],"notify":true,"tier":"pro"}}'
 )
+# The same call with `tier` outside its Literal: every endpoint refuses it (Mizan and ninja
+# 422, DRF 400, the hand-written view 422) after parsing the whole body.
+INVALID_BODY = BODY.replace(b'"tier":"pro"', b'"tier":"gold"')
 TIERS = ("free", "pro")
+# A CSRF secret in the form Django's cookie holds it (32 letters and digits, unmasked); an
+# `X-CSRFToken` header carrying the same value passes CsrfViewMiddleware's check.
+CSRF_TOKEN = "BenchmarkCsrfSecret0123456789abc"
+HEADERS: dict[str, str] = {
+    "Content-Type": "application/json",
+    "Cookie": f"csrftoken={CSRF_TOKEN}",
+    "X-CSRFToken": CSRF_TOKEN,
+}
+URLS: dict[str, str] = {
+    "plain": "/plain/",
+    "python": "/python/call/",
+    "python_csrf": "/python/csrf/call/",
+    "mizan": "/api/mizan/call/",
+    "ninja": "/ninja/call/",
+    "drf": "/drf/call/",
+}
+# What `django-admin startproject` (Django 5.x) installs, in its order.
+DEFAULT_MIDDLEWARE: tuple[str, ...] = (
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+)
+HAS_NINJA = importlib.util.find_spec("ninja") is not None
+HAS_DRF = importlib.util.find_spec("rest_framework") is not None
+MWT_SECRET = "benchmark-only-mwt-secret-0123456789abcdef"
+
+
+def settings_for(middleware: Sequence[str] = DEFAULT_MIDDLEWARE, competitors: bool = True) -> dict[str, Any]:
+    """Django settings with `middleware` (default: the 7 of `startproject`); DRF's app is
+    installed when it is and `competitors` is true."""
+    return {
+        "DEBUG": False,
+        "SECRET_KEY": "benchmark-only-not-secret",
+        "ALLOWED_HOSTS": ["testserver", "localhost", "127.0.0.1"],
+        # The apps the default middleware needs (sessions, auth, messages), and Mizan's.
+        "INSTALLED_APPS": [
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "django.contrib.messages",
+            "mizan",
+            *(["rest_framework"] if HAS_DRF and competitors else []),
+        ],
+        "MIDDLEWARE": list(middleware),
+        "ROOT_URLCONF": __name__,
+        "DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        "DEFAULT_AUTO_FIELD": "django.db.models.AutoField",
+        # No database access per request: cookie sessions, and no user is logged in.
+        "SESSION_ENGINE": "django.contrib.sessions.backends.signed_cookies",
+        "USE_TZ": True,
+        # For the X-Mizan-Token row: verifying a token replaces the CSRF check (MWT-4, AUTH-6).
+        "MIZAN_MWT_SECRET": MWT_SECRET,
+    }
+
+
+# Whether `urlpatterns` mounts ninja and DRF (when installed). A process measuring only
+# Mizan's rows leaves them out: importing them costs seconds under callgrind, and their
+# patterns come after Mizan's, so resolving Mizan's URL costs the same either way.
+_competitors = True
+
+
+def configure(middleware: Sequence[str] = DEFAULT_MIDDLEWARE, competitors: bool = True) -> None:
+    """Configure Django with `settings_for(middleware)`, set it up, and register this
+    module's server functions, as `MizanConfig.ready()` discovery would; `competitors=False`
+    leaves the ninja and DRF endpoints out."""
+    import django
+    from django.conf import settings
+
+    from mizan.setup import mizan_module
+
+    global _competitors
+    _competitors = competitors
+    settings.configure(**settings_for(middleware, competitors))
+    django.setup()
+    mizan_module(__name__)
+
+
+# --- the work, and the views that do it --------------------------------------------------
 
 
 def profile(user_id: int, name: str, tags: list[str], notify: bool, tier: str, nickname: str | None) -> dict[str, Any]:
-    """The work itself, shared by both sides."""
+    """The work itself, shared by every endpoint."""
     return {
         "id": user_id,
         "name": name,
@@ -59,6 +138,10 @@ def profile(user_id: int, name: str, tags: list[str], notify: bool, tier: str, n
         "tier": tier,
         "orders": [{"id": i, "status": "shipped", "total": 12.5 + i} for i in range(5)],
     }
+
+
+# What every endpoint answers to BODY, decoded.
+RESULT: dict[str, Any] = {"result": profile(5, "Ada Lovelace", ["admin", "beta"], True, "pro", None)}
 
 
 @client
@@ -75,12 +158,19 @@ def update_profile(
     return profile(user_id, name, tags, notify, tier, nickname)
 
 
+@csrf_exempt
+def plain(request: HttpRequest) -> HttpResponse:
+    """The floor: the result of the same arguments, with no body to read or check."""
+    return JsonResponse({"result": profile(5, "Ada Lovelace", ["admin", "beta"], True, "pro", None)})
+
+
 def _invalid(errors: dict[str, str]) -> JsonResponse:
     return JsonResponse({"error": {"code": "VALIDATION_ERROR", "details": errors}}, status=422)
 
 
-def bare_call(request: HttpRequest) -> HttpResponse:
-    """The hand-written side: json.loads, checks by hand, JsonResponse."""
+def hand_written(request: HttpRequest) -> HttpResponse:
+    """The hand-written side: json.loads, checks by hand, JsonResponse (mounted csrf-exempt
+    as `python_call`, and under `csrf_protect`)."""
     if request.method != "POST":
         return JsonResponse({"error": {"code": "METHOD_NOT_ALLOWED"}}, status=405)
     try:
@@ -116,18 +206,93 @@ def bare_call(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"result": profile(user_id, name, tags, notify, tier, nickname)})
 
 
-urlpatterns = [
-    path("api/mizan/", include("mizan.urls")),
-    path("bare/call/", bare_call),
-]
+python_call = csrf_exempt(hand_written)
 
 
-@client(context="catalog")
-def catalog_items(request: HttpRequest, category: str = "all") -> list[dict[str, Any]]:
-    """A context member with some work to cache (benchmarks.cache_fetch)."""
-    return [{"id": i, "category": category, "name": f"item {i}", "price": 9.5 + i} for i in range(50)]
+# --- URLs --------------------------------------------------------------------------------
 
 
-@client(context="catalog")
-def catalog_total(request: HttpRequest, category: str = "all") -> int:
-    return 50
+def _ninja_urls() -> list[URLPattern | URLResolver]:
+    """`ninja/call/`: the same call as a django-ninja operation; pydantic validates the body,
+    ninja's JSON renderer encodes the dict (no response schema: Mizan checks no output)."""
+    from ninja import NinjaAPI, Schema
+
+    class ArgsIn(Schema):
+        user_id: int
+        name: str
+        tags: list[str]
+        notify: bool = False
+        tier: Literal["free", "pro"] = "free"
+        nickname: str | None = None
+
+    class CallIn(Schema):
+        fn: Literal["update_profile"]
+        args: ArgsIn
+
+    CallIn.model_rebuild()  # resolves "ArgsIn" among this function's locals
+    api = NinjaAPI(urls_namespace="benchmark-ninja", docs_url=None)
+
+    def ninja_call(request: HttpRequest, payload: CallIn) -> dict[str, Any]:
+        a = payload.args
+        return {"result": profile(a.user_id, a.name, a.tags, a.notify, a.tier, a.nickname)}
+
+    # This module's annotations are strings (PEP 563) that ninja resolves in the module's
+    # globals, where the local CallIn is not: hand it the evaluated ones.
+    ninja_call.__annotations__ = {"request": HttpRequest, "payload": CallIn, "return": dict[str, Any]}
+    api.post("/call/")(ninja_call)
+    return [path("ninja/", api.urls)]
+
+
+def _drf_urls() -> list[URLPattern | URLResolver]:
+    """`drf/call/`: the same call as a DRF APIView with nested serializers, on DRF's default
+    settings (parsers, renderers, authentication and permission classes)."""
+    from rest_framework import serializers
+    from rest_framework.request import Request
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    class ArgsSerializer(serializers.Serializer):
+        user_id = serializers.IntegerField()
+        name = serializers.CharField()
+        tags = serializers.ListField(child=serializers.CharField())
+        notify = serializers.BooleanField(default=False)
+        tier = serializers.ChoiceField(choices=TIERS, default="free")
+        nickname = serializers.CharField(allow_null=True, default=None)
+
+    class CallSerializer(serializers.Serializer):
+        fn = serializers.ChoiceField(choices=["update_profile"])
+        args = ArgsSerializer()
+
+    class DrfCall(APIView):
+        def post(self, request: Request) -> Response:
+            serializer = CallSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            a = serializer.validated_data["args"]
+            return Response(
+                {"result": profile(a["user_id"], a["name"], a["tags"], a["notify"], a["tier"], a["nickname"])}
+            )
+
+    return [path("drf/call/", DrfCall.as_view())]
+
+
+def _urlpatterns() -> list[URLPattern | URLResolver]:
+    patterns: list[URLPattern | URLResolver] = [
+        path("plain/", plain),
+        path("python/call/", python_call),
+        # The same view under Django's CSRF check, as Mizan's /call/ runs it for a session.
+        path("python/csrf/call/", csrf_protect(hand_written)),
+        path("api/mizan/", include("mizan.urls")),
+    ]
+    if HAS_NINJA and _competitors:
+        patterns += _ninja_urls()
+    if HAS_DRF and _competitors:
+        patterns += _drf_urls()
+    return patterns
+
+
+def __getattr__(name: str) -> Any:
+    """`urlpatterns`, built when Django first reads it (settings are configured by then)."""
+    if name == "urlpatterns":
+        patterns = globals()["urlpatterns"] = _urlpatterns()
+        return patterns
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -64,7 +64,7 @@ def interleaved(
     (warm caches) or last. The GC is off while timing, as in `timeit`.
     """
     names = list(fns)
-    numbers = {name: _batch_size(fns[name], batch_seconds) for name in names}
+    numbers = {name: batch_size(fns[name], batch_seconds) for name in names}
     samples: dict[str, list[float]] = {name: [] for name in names}
     enabled = gc.isenabled()
     gc.disable()
@@ -82,7 +82,7 @@ def interleaved(
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def _batch_size(fn: Callable[[], Any], seconds: float) -> int:
+def batch_size(fn: Callable[[], Any], seconds: float) -> int:
     """Calls per batch so that one batch takes about `seconds` (doubling, as autorange)."""
     fn()  # warm-up: first-call costs (imports, caches) stay out of the calibration
     number = 1

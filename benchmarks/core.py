@@ -6,7 +6,7 @@ against the same work done by hand with Pydantic and a JSON library.
 1. each entry point of `mizan/_speedups.pyi`, C against its pure-Python twin, on the data of
    one typical call (six parameters, a mutation invalidating the `user` context). The
    registration-time ones (`compile_params`, `compile_invalidation`) are marked; `RedisCache`
-   is left out (it needs a server: benchmarks.redis_cache); `hmac.new(...).hexdigest()` of
+   is left out (it needs a server: benchmarks.ctx); `hmac.new(...).hexdigest()` of
    the same key message is the Python reference of aim G6.
 2. the `/call/` core for that call: parse, validate, call a trivial function, resolve the
    invalidation, encode the envelope, format `X-Mizan-Invalidate`. Mizan as the entry points
@@ -36,8 +36,8 @@ from urllib.parse import quote
 from pydantic import BaseModel
 
 from benchmarks import _callgrind
-from benchmarks._environment import header
-from benchmarks._timing import interleaved, micros, run_worker, table
+from benchmarks._results import Chart, Goal, Results, Table, instructions, times
+from benchmarks._timing import interleaved, micros, run_worker
 
 
 def _optional(module: str) -> Any:
@@ -217,7 +217,7 @@ def namespace() -> dict[str, Any]:
     """Everything the statements use, built once per process (it registers the functions)."""
     from pydantic_core import to_jsonable_python
 
-    from benchmarks.kdl_writer import ONE
+    from benchmarks._kdl_document import ONE
     from mizan import _speedups as c
     from mizan.core import ReactContext, client, registry
     from mizan.core import _py as py
@@ -338,73 +338,91 @@ def _worker(rounds: int) -> dict[str, Any]:
     return {"backend": _backend.BACKEND, **interleaved({"executor": executor}, rounds)}
 
 
-def _ir(value: float) -> str:
-    return f"{value:,.0f}"
+def check_counts() -> dict[str, float]:
+    """Ir of every C entry point and of the C executor, for `make bench-check`."""
+    ops = {f"core: {name} (C)": template.format(m="c") for name, template in ENTRY_POINTS.items()}
+    ops["core: /call/ executor (C)"] = CORES["Mizan executor (C)"]
+    return _callgrind.measure(_SETUP, ops, CALLGRIND_OPS, {"MIZAN_PURE": "0"})
 
 
-def _print_tables(wall: dict[str, dict[str, float]], ir: dict[str, dict[str, float]] | None) -> None:
+def _tables(wall: dict[str, dict[str, float]], ir: dict[str, dict[str, float]] | None) -> list[Table]:
     rows = []
     for name in ENTRY_POINTS:
         c, py = wall["c"][name], wall["py"][name]
-        row = [name, micros(c), micros(py), f"{py / c:.1f}x"]
+        row = [name, micros(c), micros(py), times(py / c, 1)]
         if ir:
             c, py = ir["c"][name], ir["py"][name]
-            row += [_ir(c), _ir(py), f"{py / c:.1f}x"]
+            row += [instructions(c), instructions(py), times(py / c, 1)]
         rows.append(row)
-    extra = ["C (Ir)", "twin (Ir)", "twin/C"] if ir else []
-    print(table(["entry point", "C (us)", "twin (us)", "twin/C", *extra], rows))
-
-    print("\nreferences: library calls alone, on the same body and key message")
-    rows = [[name, micros(t), *([_ir(ir["ref"][name])] if ir else [])] for name, t in wall["ref"].items()]
-    print(table(["call", "us", *(["Ir"] if ir else [])], rows))
-
-    print(f"\nthe /call/ core of one call ({len(BODY)}-byte body, 6 parameters, 1 invalidated context)")
+    extra = ["C (Ir)", "twin (Ir)", "twin/C (Ir)"] if ir else []
+    entry_points = Table(
+        "each C entry point against its pure-Python twin, on the data of one typical call",
+        ["entry point", "C (us)", "twin (us)", "twin/C", *extra],
+        rows,
+    )
+    rows = [[name, micros(t), *([instructions(ir["ref"][name])] if ir else [])] for name, t in wall["ref"].items()]
+    references = Table(
+        "references: library calls alone, on the same body and key message",
+        ["call", "us", *(["Ir"] if ir else [])],
+        rows,
+    )
     base = "Mizan C (entry points)"
     rows = []
     for name, t in wall["core"].items():
         row = [name, micros(t), f"{t / wall['core'][base]:.2f}"]
         if ir:
-            row += [_ir(ir["core"][name]), f"{ir['core'][name] / ir['core'][base]:.2f}"]
+            row += [instructions(ir["core"][name]), f"{ir['core'][name] / ir['core'][base]:.2f}"]
         rows.append(row)
-    print(table(["variant", "us", "/ Mizan C", *(["Ir", "/ Mizan C"] if ir else [])], rows))
+    core = Table(
+        f"the /call/ core of one call ({len(BODY)}-byte body, 6 parameters, 1 invalidated context); "
+        "every variant answers the same body and header bytes",
+        ["variant", "us", "/ Mizan C", *(["Ir", "/ Mizan C (Ir)"] if ir else [])],
+        rows,
+    )
+    return [entry_points, references, core]
 
 
-def _aim_core(label: str, results: dict[str, float]) -> str:
-    """G1 on both Mizan rows, with the user function's own cost taken out of every row."""
+def _core_goal(label: str, results: dict[str, float]) -> Goal:
+    """G1 for the real pipeline, with the user function's own cost taken out of every row."""
     fn = results["user function"]
     reference = results["Pydantic + json.dumps"] - fn
-    parts = []
-    for name in ("Mizan C (entry points)", "Mizan executor (C)"):
-        mizan = results[name] - fn
-        verdicts = [f"Pydantic/Mizan {reference / mizan:.1f}x (aim >= {AIM_CORE_VS_PYDANTIC:g}x)"]
-        met = reference / mizan >= AIM_CORE_VS_PYDANTIC
-        if "Pydantic + orjson" in results:
-            glue = results["Pydantic + orjson"] - fn
-            verdicts.append(f"Mizan/orjson glue {mizan / glue:.2f}x (aim <= 1)")
-            met = met and mizan <= glue
-        else:
-            verdicts.append("orjson not installed, its half not checked")
-        parts.append(f"{name}: {'met' if met else 'missed'} - {', '.join(verdicts)}")
-    return f"G1 by {label}: " + "; ".join(parts)
+    mizan = results["Mizan executor (C)"] - fn
+    entry_points = results["Mizan C (entry points)"] - fn
+    parts = [
+        f"Pydantic/Mizan {reference / mizan:.1f}x (entry points alone {reference / entry_points:.1f}x)",
+    ]
+    met: bool | None = reference / mizan >= AIM_CORE_VS_PYDANTIC
+    if "Pydantic + orjson" in results:
+        glue = results["Pydantic + orjson"] - fn
+        parts.append(f"Mizan/orjson glue {mizan / glue:.2f}x (entry points alone {entry_points / glue:.2f}x)")
+        met = met and mizan <= glue
+    else:
+        met = None
+        parts.append("orjson not installed")
+    aim = f"Pydantic reference >= {AIM_CORE_VS_PYDANTIC:g}x Mizan, Mizan <= the orjson glue"
+    return Goal("G1", aim, f"by {label}: " + ", ".join(parts), met)
 
 
-def _aim_cache_key(ir: dict[str, dict[str, float]]) -> str:
+def _cache_key_goal(ir: dict[str, dict[str, float]]) -> Goal:
     c, py = ir["c"]["derive_cache_key"], ir["py"]["derive_cache_key"]
-    met = c <= AIM_CACHE_KEY_IR and py / c >= AIM_CACHE_KEY_VS_PYTHON
     hmac_alone = ir["ref"]["hmac.new(key, message, sha256).hexdigest()"]
-    return (
-        f"G6 by instructions: {'met' if met else 'missed'} - derive_cache_key {_ir(c)} Ir (aim <= "
-        f"{AIM_CACHE_KEY_IR:,}), twin/C {py / c:.1f}x (aim >= {AIM_CACHE_KEY_VS_PYTHON:g}x); "
-        f"hashlib's HMAC alone is {_ir(hmac_alone)} Ir"
+    return Goal(
+        "G6",
+        f"derive_cache_key <= {AIM_CACHE_KEY_IR:,} Ir and >= {AIM_CACHE_KEY_VS_PYTHON:g}x Python's hmac",
+        f"derive_cache_key {instructions(c)} Ir; hmac.new().hexdigest() alone {instructions(hmac_alone)} Ir "
+        f"({hmac_alone / c:.1f}x); the twin {py / c:.1f}x",
+        c <= AIM_CACHE_KEY_IR and hmac_alone / c >= AIM_CACHE_KEY_VS_PYTHON,
     )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=ROUNDS, help=f"interleaved timing rounds (default {ROUNDS})")
+    parser.add_argument("--quick", action="store_true", help="5 rounds (development)")
     parser.add_argument("--no-callgrind", action="store_true", help="wall time only")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
+    rounds = 5 if options.quick else options.repeat
     if options.worker:
         print(json.dumps(_worker(options.repeat)))
         return
@@ -419,25 +437,49 @@ def main(argv: list[str] | None = None) -> None:
     ns = namespace()
     statements = _statements(orjson is not None)
     _check(ns, statements)
-    wall = _wall(ns, statements, options.repeat)
+    wall = _wall(ns, statements, rounds)
     skipped = "--no-callgrind given" if options.no_callgrind else _callgrind.unavailable()
     ir, hot = _instructions(statements) if skipped is None else (None, [])
 
-    print(header("benchmarks.core: C entry points against their twins; the /call/ core against Pydantic"))
-    print(f"\nwall time: median of {options.repeat} interleaved rounds; instructions: callgrind Ir per op")
-    print("(PYTHONHASHSEED=0, empty-loop cost subtracted)" if ir else f"instructions: skipped ({skipped})")
+    results = Results(
+        group="core",
+        module="core",
+        title="C entry points against their twins; the /call/ core against Pydantic",
+        method=(
+            f"Wall time: median of {rounds} interleaved rounds. Instructions: callgrind Ir per op "
+            "(PYTHONHASHSEED=0, empty-loop cost subtracted). The user function's own cost is its own row, "
+            "and is taken out of every variant before the G1 ratios are computed."
+        ),
+        tables=_tables(wall, ir),
+    )
     if orjson is None:
-        print("orjson: not installed (pip install orjson); its rows are left out")
-    print()
-    _print_tables(wall, ir)
+        results.skipped.append("orjson: not installed (pip install orjson); its rows are left out")
+    if skipped is not None:
+        results.skipped.append(f"instructions: {skipped}")
     if hot:
-        print("\nwhere Mizan executor (C) spends its instructions: self Ir per call, largest first")
-        print(table(["function (object)", "Ir"], [[name, _ir(cost)] for cost, name in hot]))
-    print()
-    print(_aim_core("wall time", wall["core"]))
+        results.tables.append(
+            Table(
+                "where Mizan executor (C) spends its instructions: self Ir per call, largest first",
+                ["function (object)", "Ir"],
+                [[name, instructions(cost)] for cost, name in hot],
+            )
+        )
+    basis = ir["core"] if ir else wall["core"]
+    fn = basis["user function"]
+    results.charts.append(
+        Chart(
+            "core-call",
+            "The /call/ core of one call, user function excluded",
+            "bar",
+            "instructions per call (callgrind)" if ir else "microseconds per call",
+            {"cost": [(name, value - fn) for name, value in basis.items() if name != "user function"]},
+        )
+    )
+    results.goals.append(_core_goal("wall time", wall["core"]))
     if ir:
-        print(_aim_core("instructions", ir["core"]))
-        print(_aim_cache_key(ir))
+        results.goals.append(_core_goal("instructions", ir["core"]))
+        results.goals.append(_cache_key_goal(ir))
+    results.emit()
 
 
 if __name__ == "__main__":

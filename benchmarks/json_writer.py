@@ -7,35 +7,46 @@ and ~10 KB context bundles, a ~56 KB document) with
 - `encode_json` from `mizan.core._py`, its pure-Python twin;
 - `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()`, the
   stdlib spelling of the same canonical form (encoded, since a response body is bytes);
-- `orjson.dumps(option=OPT_SORT_KEYS)`, when orjson is installed.
+- `orjson.dumps(option=OPT_SORT_KEYS)`, when orjson is installed;
+- a jansson tree + dump: the same objects turned into a `json_t` tree, then `json_dumps`
+  with `JSON_COMPACT | JSON_SORT_KEYS` — the design the writer chose not to be. It is a
+  benchmark-only module (benchmarks/native/jansson_dump.c, compiled on first use).
 
 The writer, its twin and json.dumps must give identical bytes or the run stops; orjson
-formats some floats differently (`1e-05` is `0.00001` there), so its bytes are compared and any
-difference is printed, not hidden. Then it reports wall-time medians of interleaved rounds
-and, under valgrind, callgrind instructions per op (benchmarks/_callgrind.py).
-
-Issue 8 also asks for a jansson column (build a `json_t` tree, then `json_dumps` it). It
-needs a C entry point that `mizan._speedups` does not have (the writer never builds a
-tree), so it is left out.
+formats some floats differently (`1e-05` is `0.00001` there), and jansson prints 17
+significant digits (`0.1` is `0.10000000000000001`), so their bytes are compared, any
+difference is listed, and their output must at least decode to the same value. Then it
+reports wall-time medians of interleaved rounds and, under valgrind, callgrind
+instructions per op (benchmarks/_callgrind.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from benchmarks import _callgrind
-from benchmarks._environment import header
-from benchmarks._timing import interleaved, micros, table
+from benchmarks._results import Chart, Goal, Results, Table, instructions, times
+from benchmarks._timing import interleaved, micros
 
-ALTERNATIVES = ("C writer", "pure twin", "json.dumps", "orjson")
+ALTERNATIVES = ("C writer", "pure twin", "json.dumps", "orjson", "jansson tree+dump")
+# Alternatives whose bytes may differ from the canonical form (float spelling) but must
+# decode to the same value.
+OWN_FLOAT_SPELLING = ("orjson", "jansson tree+dump")
 ROUNDS = 21
 # Ops per callgrind interval: this many output bytes' worth, at most 1,000. Fixed rather than
 # taken from wall time, so every run counts the same ops after the same heap history and
 # repeats its Ir exactly; callgrind is exact, so one op of a slow alternative is enough.
-CALLGRIND_BYTES = {"C writer": 200_000, "orjson": 200_000, "json.dumps": 50_000, "pure twin": 10_000}
+CALLGRIND_BYTES = {
+    "C writer": 200_000,
+    "orjson": 200_000,
+    "jansson tree+dump": 100_000,
+    "json.dumps": 50_000,
+    "pure twin": 10_000,
+}
 CALLGRIND_MAX_OPS = 1000
 # Issue 8, G2: the writer >= 5x faster than json.dumps, within 1.5x of orjson, at every size.
 AIM_DUMPS = 5.0
@@ -125,6 +136,7 @@ STATEMENTS = {
     "pure twin": "py_impl.encode_json(payload, None)",
     "json.dumps": 'dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()',
     "orjson": "orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)",
+    "jansson tree+dump": "jansson.dumps(payload)",
 }
 _IMPORTS = """
 from json import dumps
@@ -135,6 +147,11 @@ try:
     import orjson
 except ImportError:
     orjson = None
+try:
+    from benchmarks._native import load
+    jansson = load("jansson_dump", ("jansson",))
+except RuntimeError:
+    jansson = None
 """
 
 
@@ -164,17 +181,19 @@ def _difference(expected: bytes, actual: bytes) -> str:
 
 
 def _check_bytes(encoders: dict[str, dict[str, Callable[[], bytes]]]) -> list[str]:
-    """Stop unless the writer, its twin and json.dumps agree; orjson's differences, listed."""
+    """Stop unless the writer, its twin and json.dumps agree byte for byte, and orjson and
+    jansson decode to the same value; their byte differences, listed."""
     notes = []
     for size, by_name in encoders.items():
         expected = by_name["C writer"]()
         for name, encode in by_name.items():
-            verdict = _difference(expected, encode())
+            actual = encode()
+            verdict = _difference(expected, actual)
             if verdict == "same":
                 continue
-            if name != "orjson":
+            if name not in OWN_FLOAT_SPELLING or json.loads(actual) != json.loads(expected):
                 sys.exit(f"benchmarks.json_writer: {name} and the C writer disagree on {size}: {verdict}")
-            notes.append(f"orjson bytes for {size} {verdict}")
+            notes.append(f"{name} bytes for {size} {verdict} (same value decoded)")
     return notes
 
 
@@ -195,75 +214,114 @@ def _callgrind_counts(names: list[str], sizes: dict[str, int]) -> dict[str, dict
     return out
 
 
+def check_counts() -> dict[str, float]:
+    """The C writer's Ir per encode of each payload, for `make bench-check`."""
+    sizes = {size: len(json.dumps(payload, ensure_ascii=False).encode()) for size, payload in PAYLOADS.items()}
+    counts = _callgrind_counts(["C writer"], sizes)
+    return {f"json: C writer, {size}": values["C writer"] for size, values in counts.items()}
+
+
 def _ratio_cells(values: dict[str, float]) -> list[str]:
     c = values["C writer"]
-    orjson = f"{c / values['orjson']:.2f}x" if "orjson" in values else "n/a"
-    return [f"{values['pure twin'] / c:.1f}x", f"{values['json.dumps'] / c:.1f}x", orjson]
+    cells = [times(values["pure twin"] / c, 1), times(values["json.dumps"] / c, 1)]
+    for name in OWN_FLOAT_SPELLING:
+        cells.append(times(c / values[name]) if name in values else "n/a")
+    return cells
 
 
-def _aim(label: str, results: dict[str, dict[str, float]]) -> str:
-    misses = []
-    for size, values in results.items():
-        c = values["C writer"]
-        if values["json.dumps"] / c < AIM_DUMPS:
-            misses.append(f"{size}: json.dumps/C {values['json.dumps'] / c:.1f}x < {AIM_DUMPS:g}x")
-        if "orjson" in values and c / values["orjson"] > AIM_ORJSON:
-            misses.append(f"{size}: C/orjson {c / values['orjson']:.2f}x > {AIM_ORJSON:g}x")
-    if "orjson" not in next(iter(results.values())):
-        misses.append("orjson not installed, its half not checked")
-    return f"G2 by {label}: " + ("met at every size" if not misses else "missed - " + "; ".join(misses))
+def _goal(label: str, results: dict[str, dict[str, float]]) -> Goal:
+    """G2 at every size: json.dumps/writer >= 5x and writer/orjson <= 1.5x."""
+    dumps = {size: values["json.dumps"] / values["C writer"] for size, values in results.items()}
+    parts = [f"json.dumps/writer {min(dumps.values()):.1f}x..{max(dumps.values()):.1f}x"]
+    met: bool | None = min(dumps.values()) >= AIM_DUMPS
+    if all("orjson" in values for values in results.values()):
+        orjson = {size: values["C writer"] / values["orjson"] for size, values in results.items()}
+        parts.append(f"writer/orjson {min(orjson.values()):.2f}x..{max(orjson.values()):.2f}x")
+        met = met and max(orjson.values()) <= AIM_ORJSON
+    else:
+        met = None
+        parts.append("orjson not installed")
+    aim = f"json.dumps/writer >= {AIM_DUMPS:g}x and writer/orjson <= {AIM_ORJSON:g}x at every size"
+    return Goal("G2", aim, f"by {label}: " + ", ".join(parts), met)
+
+
+def _rows(results: dict[str, dict[str, float]], sizes: dict[str, int], cell: Callable[[float], str]) -> list[list[str]]:
+    return [
+        [size, f"{sizes[size]:,}", *(cell(v[n]) if n in v else "n/a" for n in ALTERNATIVES), *_ratio_cells(v)]
+        for size, v in results.items()
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"interleaved timing rounds (default {ROUNDS})")
+    parser.add_argument("--quick", action="store_true", help="5 rounds (development)")
     parser.add_argument("--no-callgrind", action="store_true", help="wall time only")
     options = parser.parse_args(argv)
+    rounds = 5 if options.quick else options.rounds
 
     namespace = _namespace()
-    names = [name for name in ALTERNATIVES if name != "orjson" or namespace["orjson"] is not None]
+    missing = {"orjson": namespace["orjson"], "jansson tree+dump": namespace["jansson"]}
+    names = [name for name in ALTERNATIVES if missing.get(name, True) is not None]
     encoders = {
         size: {name: _encoder(namespace, name, payload) for name in names} for size, payload in PAYLOADS.items()
     }
     notes = _check_bytes(encoders)
-    wall = {size: interleaved(by_name, options.rounds) for size, by_name in encoders.items()}
-    skipped = "--no-callgrind given" if options.no_callgrind else _callgrind.unavailable()
+    wall = {size: interleaved(by_name, rounds) for size, by_name in encoders.items()}
+    skipped_callgrind = "--no-callgrind given" if options.no_callgrind else _callgrind.unavailable()
     sizes = {size: len(by_name["C writer"]()) for size, by_name in encoders.items()}
-    counts = _callgrind_counts(names, sizes) if skipped is None else None
+    counts = _callgrind_counts(names, sizes) if skipped_callgrind is None else None
 
-    print(header("benchmarks.json_writer: canonical JSON (sorted keys, compact, UTF-8) of four payloads"))
-    print()
-    if namespace["orjson"] is None:
-        print("orjson: not installed (pip install orjson); its columns read n/a\n")
-    head = ["payload", "bytes", *(f"{n} (us)" for n in ALTERNATIVES), "twin/C", "dumps/C", "C/orjson"]
-    rows = [
-        [size, f"{sizes[size]:,}", *(micros(t[n]) if n in t else "n/a" for n in ALTERNATIVES), *_ratio_cells(t)]
-        for size, t in wall.items()
-    ]
-    print(f"wall time, median of {options.rounds} interleaved rounds, microseconds per encode")
-    print(table(head, rows))
-    print()
+    ratios = ["twin/C", "dumps/C", "C/orjson", "C/jansson"]
+    results = Results(
+        group="json",
+        module="json_writer",
+        title="canonical JSON (sorted keys, compact, UTF-8) of four payloads",
+        method=(
+            f"Wall time: median of {rounds} interleaved rounds, microseconds per encode. Instructions: "
+            "callgrind Ir per encode (PYTHONHASHSEED=0, empty-loop cost subtracted). json.dumps is "
+            'json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode().'
+        ),
+        skipped=[f"{name}: not installed or not buildable" for name, found in missing.items() if found is None],
+    )
+    results.tables.append(
+        Table(
+            "wall time, microseconds per encode",
+            ["payload", "bytes", *(f"{n} (us)" for n in ALTERNATIVES), *ratios],
+            _rows(wall, sizes, micros),
+        )
+    )
     if counts is None:
-        print(f"instructions: skipped ({skipped})")
+        results.skipped.append(f"instructions: {skipped_callgrind}")
     else:
-        head = ["payload", "bytes", *(f"{n} (Ir)" for n in ALTERNATIVES), "twin/C", "dumps/C", "C/orjson"]
-        rows = [
-            [
-                size,
-                f"{sizes[size]:,}",
-                *(f"{ir[n]:,.0f}" if n in ir else "n/a" for n in ALTERNATIVES),
-                *_ratio_cells(ir),
-            ]
-            for size, ir in counts.items()
-        ]
-        print("callgrind instructions per encode (PYTHONHASHSEED=0, empty-loop cost subtracted)")
-        print(table(head, rows))
-    print()
-    print(_aim("wall time", wall))
+        results.tables.append(
+            Table(
+                "callgrind instructions per encode",
+                ["payload", "bytes", *(f"{n} (Ir)" for n in ALTERNATIVES), *ratios],
+                _rows(counts, sizes, instructions),
+                note="\n".join(notes) or "orjson and jansson bytes: identical to the writer's for every payload",
+            )
+        )
+    basis = counts if counts is not None else wall
+    unit = "instructions per encode (callgrind)" if counts is not None else "microseconds per encode"
+    results.charts.append(
+        Chart(
+            "json-writer",
+            "Canonical JSON: cost per encode, relative to the C writer (lower is faster)",
+            "bar",
+            f"x the C writer ({unit})",
+            {
+                name: [(size, v[name] / v["C writer"]) for size, v in basis.items()]
+                for name in names
+                if name != "pure twin"
+            },
+            log=True,
+        )
+    )
+    results.goals.append(_goal("wall time", wall))
     if counts is not None:
-        print(_aim("instructions", counts))
-    if namespace["orjson"] is not None:
-        print("\n".join(notes) or "orjson bytes: identical to the writer's for every payload")
+        results.goals.append(_goal("instructions", counts))
+    results.emit()
 
 
 if __name__ == "__main__":

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 from typing import Any
 
-from benchmarks._timing import micros, per_call, ratio, run_worker, table
+from benchmarks._results import Results, Table
+from benchmarks._timing import micros, per_call, ratio, run_worker
 
 SECRET = "benchmark-mwt-secret-of-at-least-32-bytes"
 PERMISSIONS = [f"app{i % 4}.{verb}_model{i}" for i, verb in enumerate(["add", "change", "delete", "view"] * 5)]
@@ -68,10 +68,23 @@ def main(argv: list[str] | None = None) -> None:
     for name in STEPS:
         vs_pyjwt = ratio(ct[name], ct[BASELINE]) if name != "permission_key (20)" else ""
         rows.append([name, micros(ct[name]), micros(pt[name]), ratio(pt[name], ct[name]), vs_pyjwt])
-    print("MWT/JWT: one valid HS256 token, 20 permissions; PyJWT's own decode as the baseline")
-    print(f"Python {platform.python_version()}, best of {options.repeat}, microseconds per call")
-    print(table(["step", "C (us)", "pure (us)", "pure/C", "C / PyJWT"], rows))
-    print("(only permission_key goes through the backend; the other pure/C ratios show timing noise)")
+    Results(
+        group="core",
+        module="tokens",
+        title="MWT/JWT handling against PyJWT alone",
+        method=(
+            f"One valid HS256 token, 20 permissions; best of {options.repeat} timeit repeats, microseconds per "
+            "call, each backend in its own process. Only permission_key goes through the backend; the other "
+            "pure/C ratios show timing noise."
+        ),
+        tables=[
+            Table(
+                "MWT/JWT steps; PyJWT's own decode as the baseline",
+                ["step", "C (us)", "pure (us)", "pure/C", "C / PyJWT"],
+                rows,
+            )
+        ],
+    ).emit()
 
 
 if __name__ == "__main__":
