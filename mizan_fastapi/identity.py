@@ -10,16 +10,16 @@ property, attributes rather than keys), so the application's object is wrapped i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from starlette.requests import Request
+from starlette.types import Scope
 
 from mizan.core.settings import MizanSettings
 from mizan.core.tokens import TokenUser, authenticate_mwt
 
-MWT_HEADER: Final = "x-mizan-token"
+MWT_HEADER: Final = b"x-mizan-token"  # raw, as in the ASGI scope
 _MISSING: Final = object()
 
 
@@ -105,41 +105,54 @@ def authenticate(request: Request, settings: MizanSettings) -> TokenUser | None:
         Unauthorized: a token is present and invalid, or no MWT secret is configured;
             `request.state.user` is never used as a fallback.
     """
-    return authenticate_mwt(request.headers.get(MWT_HEADER), settings.mwt)
+    return authenticate_mwt(token_header(request.scope), settings.mwt)
 
 
-def _native_user(request: Request) -> Any:
-    user = getattr(request.state, "user", None)
+def token_header(scope: Scope) -> str | None:
+    """The first `X-Mizan-Token` header, decoded as Starlette decodes headers (latin-1).
+    ASGI servers lower-case header names, which is what Starlette's `Headers` relies on too."""
+    for name, value in scope["headers"]:
+        if name == MWT_HEADER:
+            token: str = value.decode("latin-1")
+            return token
+    return None
+
+
+def _native_user(scope: Scope) -> Any:
+    # `request.state` is a view of `scope["state"]`; reading the dict skips building the
+    # `State` object, whose miss raises and catches an AttributeError.
+    state = scope.get("state")
+    user = state.get("user") if state else None
     if user is None:
-        user = request.scope.get("user")  # Starlette's AuthenticationMiddleware
+        user = scope.get("user")  # Starlette's AuthenticationMiddleware
     return user
 
 
-@contextmanager
-def acting_as(request: Request, token_user: TokenUser | None) -> Iterator[None]:
-    """Make `request.state.user` the identity the core sees while the pipeline runs.
+def act_as(request: Request, token_user: TokenUser | None) -> Callable[[], None] | None:
+    """Make `request.state.user` the identity the core sees while the pipeline runs; what
+    to call once it has run, or None when nothing needs putting back.
 
     A token user replaces the application's user for the rest of the request (AUTH-5).
-    Otherwise the application's user is wrapped in `AppUser` and put back afterwards,
-    unless the function replaced it meanwhile.
+    Otherwise the application's user is wrapped in `AppUser`, and the returned callable
+    puts the original back, unless the function replaced it meanwhile.
     """
-    state = request.state
+    scope = request.scope
     if token_user is not None:
-        state.user = token_user
-        yield
-        return
-    user = _native_user(request)
+        scope.setdefault("state", {})["user"] = token_user
+        return None
+    user = _native_user(scope)
     if user is None or isinstance(user, TokenUser | AppUser):
-        yield
-        return
-    previous = getattr(state, "user", _MISSING)
+        return None
+    state: dict[str, Any] = scope.setdefault("state", {})
+    previous = state.get("user", _MISSING)
     proxy = AppUser(user)
-    state.user = proxy
-    try:
-        yield
-    finally:
-        if getattr(state, "user", None) is proxy:
+    state["user"] = proxy
+
+    def restore() -> None:
+        if state.get("user") is proxy:
             if previous is _MISSING:
-                del state.user
+                del state["user"]
             else:
-                state.user = previous
+                state["user"] = previous
+
+    return restore

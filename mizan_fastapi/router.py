@@ -5,16 +5,22 @@ Mount it with `app.include_router(router, prefix="/api/mizan")`. Each endpoint t
 method and answers a wrong one itself, so 405 is Mizan's envelope with `Allow` (EP-3), and
 produces every other envelope itself too: the raw body goes to the core, never through a
 Pydantic body model, and nothing depends on the application's exception handlers.
+
+The endpoints are FastAPI routes of the class `MizanRoute`, so `include_router` applies its
+prefix and its `dependencies` as to any route; where no dependency applies, a request goes
+straight to the endpoint, as on a Starlette route (see `MizanRoute`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Final
+from typing import Any, Final, cast
 
 from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -28,10 +34,11 @@ from mizan.core.executor import (
     method_not_allowed,
     registry_error,
 )
+from mizan.core.tokens import authenticate_mwt
 from mizan_fastapi.conf import get_settings
 from mizan_fastapi.identity import authenticate
 from mizan_fastapi.multipart import MEDIA_TYPE, media_type, parse_form
-from mizan_fastapi.translate import bad_request, drive, read_body, to_starlette, unauthorized
+from mizan_fastapi.translate import bad_request, call_headers, drive, read_body, to_starlette, unauthorized
 
 logger = logging.getLogger("mizan")
 
@@ -66,6 +73,52 @@ def is_mizan_endpoint(endpoint: object) -> bool:
     return getattr(endpoint, "_mizan_endpoint", False) is True
 
 
+def _solved_dependant(handler: Callable[..., Any]) -> Dependant | None:
+    """The `Dependant` FastAPI's request handler solves on each request, or None when it
+    cannot be seen. FastAPI builds the handler as a closure over it in every version this
+    adapter supports; the lookup never guesses, so when it fails the handler is kept."""
+    code = getattr(handler, "__code__", None)
+    cells = getattr(handler, "__closure__", None)
+    if code is None or cells is None or "dependant" not in code.co_freevars:
+        return None
+    try:
+        dependant = cells[code.co_freevars.index("dependant")].cell_contents
+    except (IndexError, ValueError):  # an empty cell
+        return None
+    return dependant if isinstance(dependant, Dependant) else None
+
+
+class MizanRoute(APIRoute):
+    """A FastAPI route for a Mizan endpoint (`endpoint(request) -> Response`).
+
+    An `APIRoute`, so `include_router` handles it as any route of the application (prefix,
+    `dependencies`, overrides, the schema exclusion). FastAPI's request handler solves
+    dependencies, reads the body and serializes a response model; a Mizan endpoint takes
+    only the request and reads the body itself, so where FastAPI would solve nothing but
+    the request (no `dependencies` from the router, its inclusion or the application, and
+    no integration wrapping the endpoint), the endpoint itself is the handler, as on a
+    Starlette route. FastAPI asks for the handler once per route and per inclusion
+    (`get_route_handler`, its documented hook for custom routes), so every inclusion is
+    decided with its own dependencies.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        dependant = _solved_dependant(handler)
+        if dependant is None or dependant.call is not self.endpoint:
+            return handler
+        if (
+            dependant.dependencies
+            or dependant.path_params
+            or dependant.query_params
+            or dependant.header_params
+            or dependant.cookie_params
+            or dependant.body_params
+        ):
+            return handler
+        return cast(Callable[[Request], Coroutine[Any, Any, Response]], self.endpoint)
+
+
 @mizan_endpoint
 async def session(request: Request) -> Response:
     """`GET /session/`: `{"csrfToken": null}`, FastAPI has no CSRF layer (SESS-1, FA-9)."""
@@ -84,14 +137,15 @@ async def call(request: Request) -> Response:
     if request.method not in POST:
         return to_starlette(method_not_allowed(POST))
     settings = get_settings()
+    headers = call_headers(request.scope)
     try:
-        token_user = authenticate(request, settings)
+        token_user = authenticate_mwt(headers.token, settings.mwt)
     except Unauthorized as error:
         return unauthorized(error)
-    body = await read_body(request, settings.max_body_bytes)
+    body = await read_body(request, settings.max_body_bytes, headers.content_length)
     if body is None:
         return bad_request()
-    content_type = request.headers.get("content-type", "")
+    content_type = headers.content_type or ""
     if media_type(content_type) == MEDIA_TYPE:
         try:
             fields, files = parse_form(content_type, body)
@@ -128,8 +182,12 @@ async def _validate_settings(app: FastAPI) -> AsyncIterator[None]:
 
 def build_router() -> APIRouter:
     """The router of the fixed endpoints; `mizan_fastapi.router` is one built at import."""
-    api = APIRouter(lifespan=_validate_settings)
-    endpoints = (("/session/", session, "session"), ("/call/", call, "call"), ("/ctx/{context_name}/", context, "ctx"))
+    api = APIRouter(lifespan=_validate_settings, route_class=MizanRoute)
+    # The busiest first: FastAPI tries an included router's routes in order (twice per
+    # request in FastAPI 0.165), and on the way to `/call/` each route tried before it
+    # cost ~31 k instructions per request (benchmarks/fastapi_call.py). `/session/` is
+    # read once per page load.
+    endpoints = (("/call/", call, "call"), ("/ctx/{context_name}/", context, "ctx"), ("/session/", session, "session"))
     for path, endpoint, name in endpoints:
         # No schema: the protocol is not an OpenAPI surface (EP-1, GEN-3).
         api.add_api_route(path, endpoint, methods=list(ALL_METHODS), include_in_schema=False, name=f"mizan-{name}")

@@ -26,7 +26,7 @@ from mizan.core.executor import method_not_allowed, route_methods, route_pipelin
 from mizan.core.registry import get_all_functions
 from mizan_fastapi.conf import get_settings
 from mizan_fastapi.identity import authenticate
-from mizan_fastapi.router import ALL_METHODS, Endpoint, mizan_endpoint
+from mizan_fastapi.router import ALL_METHODS, Endpoint, MizanRoute, mizan_endpoint
 from mizan_fastapi.translate import drive, to_starlette, unauthorized
 
 
@@ -130,7 +130,7 @@ def build_routes_router() -> APIRouter:
     Raises:
         ConfigError: a route FastAPI cannot serve (see `starlette_path`).
     """
-    api = APIRouter()
+    api = APIRouter(route_class=MizanRoute)
     for name, fn_class in sorted(get_all_functions().items()):
         route = fn_class._options.route
         if route is not None:
