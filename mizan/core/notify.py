@@ -62,8 +62,8 @@ def emit(
     request: Any, invalidate: Sequence[str | dict[str, Any]], merge: Sequence[dict[str, Any]], source: str
 ) -> None:
     """Hand every entry to the purge hook, then to the listeners (after success only)."""
-    if _purge_hook is None and not _listeners:
-        return  # the common case, kept free: nothing would receive the entries
+    if not (invalidate or merge) or (_purge_hook is None and not _listeners):
+        return  # the common cases, kept free: nothing to hand on, or nobody to receive it
     targets = [_entry_parts(entry) for entry in invalidate]
     targets += [(item["context"], item.get("params"), item["slot"]) for item in merge]
     for context, params, function in targets:
