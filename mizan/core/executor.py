@@ -271,7 +271,7 @@ def context_pipeline(request: Any, name: str, query: Mapping[str, str]) -> Pipel
         return error_response(NotFound(f"Context '{name}' not found"))
     args = dict(query)
     try:
-        for _, fn_class in view.executed:
+        for fn_class in view.guarded:  # the executed members that declare auth, sorted
             yield from _guard(fn_class, request)  # AUTH-1: a cache hit never bypasses a guard
     except Exception as exc:
         return error_response(as_mizan_error(exc))

@@ -32,12 +32,15 @@ _functions: dict[str, type[ServerFunction]] = {}
 _names: dict[type[ServerFunction], str] = {}
 _extensions: dict[str, Extension] = {}
 _version = 0  # bumped by every change; cached derived state keys on it
+# CTX-6: whether the members of each context are websocket functions, kept by
+# `register()` and `clear_registry()` so a registration need not scan the registry.
+_context_websocket: dict[str, bool] = {}
 
 
 def _changed() -> None:
-    global _version, _context_names
+    global _version, _context_names, _views
     _version += 1
-    _views.clear()
+    _views = None
     _context_names = None
 
 
@@ -73,13 +76,15 @@ def register(fn_class: type[ServerFunction], name: str) -> None:
             )
         context = fn_class._options.context
         if context is not None:
-            members = [f for f in _functions.values() if f._options.context == context]
-            if members and members[0]._options.websocket != fn_class._options.websocket:
+            websocket = _context_websocket.get(context)
+            if websocket is not None and websocket != fn_class._options.websocket:
                 raise MizanRegistrationError(
                     f"context {context!r} mixes websocket and HTTP functions; {name!r} cannot join it (CTX-6)"
                 )
         _functions[name] = fn_class
         _names[fn_class] = name
+        if context is not None:
+            _context_websocket.setdefault(context, fn_class._options.websocket)
         _changed()
 
 
@@ -150,6 +155,7 @@ def clear_registry() -> None:
         _extensions.clear()
         _functions.clear()
         _names.clear()
+        _context_websocket.clear()
         _changed()
 
 
@@ -164,9 +170,10 @@ class ContextView:
     members: tuple[tuple[str, type[ServerFunction]], ...]  # every member, sorted by name
     executed: tuple[tuple[str, type[ServerFunction]], ...]  # BND-3: not view-path, not private
     params: frozenset[str]  # CTX-5: union of the members' input field names
+    guarded: tuple[type[ServerFunction], ...]  # AUTH-1: the executed members with auth, in order
 
 
-_views: dict[str, ContextView] = {}
+_views: dict[str, ContextView] | None = None  # every context's view; None until built
 
 
 def field_names(fn_class: type[ServerFunction]) -> tuple[str, ...]:
@@ -174,20 +181,33 @@ def field_names(fn_class: type[ServerFunction]) -> tuple[str, ...]:
     return tuple(fn_class.Input.model_fields) if fn_class.Input is not None else ()
 
 
-def context_view(name: str) -> ContextView | None:
-    """The executor's view of context `name`, or None when no function declares it."""
-    view = _views.get(name)
-    if view is not None:
-        return view
-    with _lock:
-        members = sorted((n, f) for n, f in _functions.items() if f._options.context == name)
-        if not members:
-            return None
+def _build_views() -> dict[str, ContextView]:
+    """Every context's view, in one pass over the registry."""
+    groups: dict[str, list[tuple[str, type[ServerFunction]]]] = {}
+    for n, f in _functions.items():
+        context = f._options.context
+        if context is not None:
+            groups.setdefault(context, []).append((n, f))
+    views: dict[str, ContextView] = {}
+    for context, group in groups.items():
+        members = tuple(sorted(group))
         executed = tuple((n, f) for n, f in members if not f._meta.get("view_path") and not f._options.private)
         params = frozenset(p for _, f in members for p in field_names(f))
-        view = ContextView(name, tuple(members), executed, params)
-        _views[name] = view
-        return view
+        guarded = tuple(f for _, f in executed if f._options.auth is not None)
+        views[context] = ContextView(context, members, executed, params, guarded)
+    return views
+
+
+def context_view(name: str) -> ContextView | None:
+    """The executor's view of context `name`, or None when no function declares it."""
+    global _views
+    views = _views
+    if views is None:
+        with _lock:
+            views = _views
+            if views is None:
+                views = _views = _build_views()
+    return views.get(name)
 
 
 # --- validation (REG-9) ------------------------------------------------------------------
