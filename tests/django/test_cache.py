@@ -210,9 +210,14 @@ def test_cache13_concurrent_cold_requests_execute_once(mizan: MizanClient) -> No
     the same bytes and MISS."""
     results: list[Any] = []
     lock = threading.Lock()
+    # Every thread has its client before any request starts, so all 100 reach the cache
+    # while the leader's bundle sleeps, also in the slower pure pass on a loaded machine.
+    ready = threading.Barrier(100)
 
     def worker() -> None:
-        response = MizanClient(mizan.django.__class__()).ctx("slow", "key=k")
+        client = MizanClient(mizan.django.__class__())
+        ready.wait()
+        response = client.ctx("slow", "key=k")
         with lock:
             results.append(response)
 

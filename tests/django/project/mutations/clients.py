@@ -256,5 +256,5 @@ def slow_bundle(request: Any, key: str = "k") -> int:
     import time
 
     RUNS["slow"] += 1
-    time.sleep(0.3)
+    time.sleep(1.0)  # longer than 100 threads take to reach the single-flight wait
     return RUNS["slow"]
