@@ -189,7 +189,7 @@ def _plain_ticks(axis: Any) -> None:
     """Log-scale ticks as plain numbers (2, 0.5, 10000), not powers of ten."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
-    plain = FuncFormatter(lambda value, _: f"{value:,.6g}")
+    plain = FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:.6g}")
     axis.set_major_formatter(plain)
     # Minor ticks labelled only within one or two decades; wider, their labels collide.
     axis.axes.autoscale_view()
