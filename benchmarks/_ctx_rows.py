@@ -67,10 +67,10 @@ PYTHON = {
 # The C HIT (`HIT: key + lookup + response`) taken apart, instructions only: what each step
 # costs on its own; the rest of the row is cache.lookup's Python glue.
 PARTS = {
-    "generation key: generation_key (user_id)": "generation_key(SECRET, 'profile', 'user_id', 5)",
+    "generation key, remembered (user_id)": "cache._generation_key(SECRET, 'profile', 'user_id', 5)",
     "get_many: entry + 2 generation keys": "MEMORY.get_many(LOOKUP_KEYS)",
     "stamp: cache._stamp": "cache._stamp(['user_id'], [None, None])",
-    "Lookup(...): a frozen dataclass": "cache.Lookup(KEYS['profile'], HIT_BODY, STAMP)",
+    "Lookup(...): a named tuple": "cache.Lookup(KEYS['profile'], HIT_BODY, STAMP)",
     "response: executor._cached_response": "_cached_response(HIT_BODY, 'HIT')",
 }
 # Wall time only, on Redis; `RedisCache GET` is one round trip through Mizan's client.
