@@ -33,24 +33,19 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from benchmarks._call_workload import (  # noqa: F401 - BODY .. RESULT: this project's request and answer
+    BODY,
+    CSRF_TOKEN,
+    DEFAULT_MIDDLEWARE,
+    HEADERS,
+    INVALID_BODY,
+    RESULT,
+    plain,
+    profile,
+)
 from mizan import client
 
-BODY = (
-    b'{"fn":"update_profile","args":{"user_id":5,"name":"Ada Lovelace",'
-    b'"tags":["admin","beta"],"notify":true,"tier":"pro"}}'
-)
-# The same call with `tier` outside its Literal: every endpoint refuses it (Mizan and ninja
-# 422, DRF 400, the hand-written view 422) after parsing the whole body.
-INVALID_BODY = BODY.replace(b'"tier":"pro"', b'"tier":"gold"')
 TIERS = ("free", "pro")
-# A CSRF secret in the form Django's cookie holds it (32 letters and digits, unmasked); an
-# `X-CSRFToken` header carrying the same value passes CsrfViewMiddleware's check.
-CSRF_TOKEN = "BenchmarkCsrfSecret0123456789abc"
-HEADERS: dict[str, str] = {
-    "Content-Type": "application/json",
-    "Cookie": f"csrftoken={CSRF_TOKEN}",
-    "X-CSRFToken": CSRF_TOKEN,
-}
 URLS: dict[str, str] = {
     "plain": "/plain/",
     "python": "/python/call/",
@@ -59,16 +54,6 @@ URLS: dict[str, str] = {
     "ninja": "/ninja/call/",
     "drf": "/drf/call/",
 }
-# What `django-admin startproject` (Django 5.x) installs, in its order.
-DEFAULT_MIDDLEWARE: tuple[str, ...] = (
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-)
 HAS_NINJA = importlib.util.find_spec("ninja") is not None
 HAS_DRF = importlib.util.find_spec("rest_framework") is not None
 MWT_SECRET = "benchmark-only-mwt-secret-0123456789abcdef"
@@ -127,23 +112,6 @@ def configure(middleware: Sequence[str] = DEFAULT_MIDDLEWARE, competitors: bool 
 # --- the work, and the views that do it --------------------------------------------------
 
 
-def profile(user_id: int, name: str, tags: list[str], notify: bool, tier: str, nickname: str | None) -> dict[str, Any]:
-    """The work itself, shared by every endpoint."""
-    return {
-        "id": user_id,
-        "name": name,
-        "nickname": nickname,
-        "notify": notify,
-        "tags": tags,
-        "tier": tier,
-        "orders": [{"id": i, "status": "shipped", "total": 12.5 + i} for i in range(5)],
-    }
-
-
-# What every endpoint answers to BODY, decoded.
-RESULT: dict[str, Any] = {"result": profile(5, "Ada Lovelace", ["admin", "beta"], True, "pro", None)}
-
-
 @client
 def update_profile(
     request: HttpRequest,
@@ -156,12 +124,6 @@ def update_profile(
 ) -> dict[str, Any]:
     """The Mizan side: types declared once, parsing/validation/encoding by Mizan."""
     return profile(user_id, name, tags, notify, tier, nickname)
-
-
-@csrf_exempt
-def plain(request: HttpRequest) -> HttpResponse:
-    """The floor: the result of the same arguments, with no body to read or check."""
-    return JsonResponse({"result": profile(5, "Ada Lovelace", ["admin", "beta"], True, "pro", None)})
 
 
 def _invalid(errors: dict[str, str]) -> JsonResponse:
