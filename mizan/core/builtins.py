@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mizan.core.auth import get_user
+from mizan.core.auth import UnkeyedIdentity, get_user, identity_key
 from mizan.core.client import client
-from mizan.core.errors import Forbidden, InternalError
+from mizan.core.errors import Forbidden, InternalError, Unauthorized
 from mizan.core.tokens import TokenUser, mint_mwt_for, mwt_config
 
 logger = logging.getLogger("mizan.tokens")
@@ -43,4 +43,12 @@ def mwt_obtain(request: Any) -> MWTGrant:
     if not config.secret:
         logger.error("mwt_obtain called but MIZAN_MWT_SECRET is not configured")
         raise InternalError()
-    return MWTGrant(token=mint_mwt_for(config, user), expires_in=config.ttl)
+    try:
+        subject = identity_key(user)
+    except UnkeyedIdentity as exc:
+        # FA-3a: a token without a subject of its own would be every such user's token.
+        logger.warning("mwt_obtain refused: %s", exc)
+        raise InternalError() from None
+    if subject is None:  # the guard (auth=True) lets only authenticated users through
+        raise Unauthorized()
+    return MWTGrant(token=mint_mwt_for(config, user, subject=subject), expires_in=config.ttl)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
 from mizan.core import _backend, cachepolicy
+from mizan.core.auth import UnkeyedIdentity
 from mizan.core.errors import CacheError
 
 logger = logging.getLogger("mizan.cache")
@@ -340,6 +341,10 @@ def purge_entry(request: Any, context: str, params: Mapping[str, Any] | None) ->
     """The purge hook: the acting identity's entry and the public one (CPUR-2). A failing
     backend is logged, never raised (CACHE-3)."""
     try:
-        purge(cachepolicy.user_key(request), context, params)
+        user_id = cachepolicy.user_key(request)
+    except UnkeyedIdentity:
+        user_id = None  # its fetches are never stored; the generation bumps reach everyone's
+    try:
+        purge(user_id, context, params)
     except Exception:
         logger.warning("Mizan cache purge of %r failed", context, exc_info=True)

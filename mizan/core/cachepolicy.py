@@ -9,7 +9,7 @@ from typing import Any
 
 from mizan.core import _backend, registry
 from mizan.core._py.validate import DEFAULT_VALUE
-from mizan.core.auth import get_user, is_authenticated
+from mizan.core.auth import get_user, identity_key
 from mizan.core.errors import ValidationError
 from mizan.core.rules import same_shape
 from mizan.core.signature import node_for
@@ -95,9 +95,9 @@ def generation_ttl(default_ttl: int) -> int:
 
 
 def user_key(request: Any) -> str | None:
-    """CKEY-6: `str(pk)` of an authenticated identity with a pk, else None (public)."""
-    user = get_user(request)
-    if not is_authenticated(user):
-        return None
-    pk = getattr(user, "pk", getattr(user, "id", None))
-    return None if pk is None else str(pk)
+    """CKEY-6, FA-3a: the identity key of the request's user; None when anonymous (public).
+
+    Raises:
+        UnkeyedIdentity: an authenticated user without a key; its fetches are never cached.
+    """
+    return identity_key(get_user(request))

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 
 from mizan.core import _backend, cache, cachepolicy, notify, registry, rules, singleflight
-from mizan.core.auth import check_guard_result, check_level
+from mizan.core.auth import UnkeyedIdentity, check_guard_result, check_level
 from mizan.core.client import ServerFunction
 from mizan.core.errors import (
     BadRequest,
@@ -326,7 +326,13 @@ def _cache_lookup(request: Any, name: str, args: Mapping[str, str]) -> cache.Loo
     if params is None:
         return None
     try:
-        return cache.lookup(backend, secret, name, params, cachepolicy.user_key(request), policy.rev)
+        user_id = cachepolicy.user_key(request)
+    except UnkeyedIdentity as exc:
+        # FA-3a: never the anonymous entry, never another user's: run the fetch, store nothing.
+        cache.logger.warning("Mizan cache bypassed for %r: %s", name, exc)
+        return None
+    try:
+        return cache.lookup(backend, secret, name, params, user_id, policy.rev)
     except Exception:
         cache.logger.warning("Mizan cache lookup for %r failed; executing", name, exc_info=True)
         return None

@@ -294,11 +294,12 @@ def mint_mwt(
     return jwt.encode(claims, config.secret, algorithm=ALGORITHM, headers={"kid": config.kid, "typ": "JWT"})
 
 
-def mint_mwt_for(config: MWTConfig, user: Any, *, now: int | None = None) -> str:
-    """An MWT carrying a framework user's pk, flags and permission key."""
+def mint_mwt_for(config: MWTConfig, user: Any, *, subject: str, now: int | None = None) -> str:
+    """An MWT for a framework user: `subject` (its identity key, FA-3a), its flags and its
+    permission key."""
     return mint_mwt(
         config,
-        subject_of(getattr(user, "pk", None)),
+        subject,
         pkey=user_permission_key(user),
         is_staff=bool(getattr(user, "is_staff", False)),
         is_superuser=bool(getattr(user, "is_superuser", False)),

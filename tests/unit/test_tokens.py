@@ -184,7 +184,7 @@ def test_mint_is_signed_with_hs256_secret(cfg: MWTConfig) -> None:
 
 
 def test_mint_mwt_for_user() -> None:
-    """MWT-2/MWT-3: mint_mwt_for takes sub from pk (as a string) and pkey from the user's permissions."""
+    """MWT-2/MWT-3: mint_mwt_for signs the given subject and the user's flags and permission key."""
 
     class User:
         pk = 9
@@ -194,7 +194,7 @@ def test_mint_mwt_for_user() -> None:
         def get_all_permissions(self) -> set[str]:
             return set(PERMS)
 
-    _, claims = unverified(tokens.mint_mwt_for(MWTConfig(secret=SECRET), User(), now=1_700_000_000))
+    _, claims = unverified(tokens.mint_mwt_for(MWTConfig(secret=SECRET), User(), subject="9", now=1_700_000_000))
     assert (claims["sub"], claims["pkey"], claims["is_staff"], claims["is_superuser"]) == (
         "9",
         PINNED_PKEY,

@@ -1,0 +1,187 @@
+"""One behaviour, one test body, both adapters: the `adapter` fixture runs each test in
+this directory against Django (the test project, through Django's test `Client`) and
+against FastAPI (an app mounting `mizan_fastapi.router`, through `TestClient`).
+
+Each side is set up as a project of its own would be: Django reads `MIZAN_*` settings
+(`override_settings`) and purges on commit; FastAPI is configured with
+`mizan_fastapi.configure()` and purges before the response. Identities come from a
+middleware reading `X-Test-Identity` (tests/adapters/identities.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pytest
+
+from mizan.core import cache, notify, registry
+from tests.adapters import identities
+
+API: Final = "/api/mizan"
+
+
+@dataclass
+class Answer:
+    """An adapter's response: status, headers with lower-case names, body bytes."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def wire(value: str) -> bytes:
+    """A header value as a client puts it on the wire (non-ASCII text as UTF-8)."""
+    return value.encode("utf-8")
+
+
+class Adapter:
+    """The wire protocol spoken to one adapter; subclasses supply `_send` and `configure`."""
+
+    name: str
+
+    def configure(self, **settings: Any) -> None:
+        """Apply settings given by their Django names (`MIZAN_CACHE_SECRET=...`)."""
+        raise NotImplementedError
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
+        raise NotImplementedError
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        *,
+        identity: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        all_headers = dict(headers or {})
+        if identity is not None:
+            all_headers[identities.HEADER] = identity
+        return self._send(method, path, body, all_headers)
+
+    def call(self, fn: str, args: Any = None, *, identity: str | None = None) -> Answer:
+        payload: dict[str, Any] = {"fn": fn}
+        if args is not None:
+            payload["args"] = args
+        body = json.dumps(payload).encode()
+        return self.request(
+            "POST", f"{API}/call/", body, identity=identity, headers={"Content-Type": "application/json"}
+        )
+
+    def ctx(self, name: str, query: str = "", *, identity: str | None = None) -> Answer:
+        return self.request("GET", f"{API}/ctx/{name}/" + (f"?{query}" if query else ""), identity=identity)
+
+
+class DjangoAdapter(Adapter):
+    name = "django"
+
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        from django.conf import settings
+        from django.test import Client, override_settings
+
+        self._stack = stack
+        self._override = override_settings
+        middleware = [*settings.MIDDLEWARE, "tests.adapters.identities.DjangoIdentityMiddleware"]
+        stack.enter_context(override_settings(MIDDLEWARE=middleware))
+        self.client = Client()  # CSRF is not under test here (tests/django covers AUTH-6)
+
+    def configure(self, **settings: Any) -> None:
+        self._stack.enter_context(self._override(**settings))
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
+        # WSGI hands header bytes over decoded as latin-1 (PEP 3333).
+        meta = {
+            "HTTP_" + name.upper().replace("-", "_"): wire(value).decode("latin-1") for name, value in headers.items()
+        }
+        content_type = meta.pop("HTTP_CONTENT_TYPE", "application/octet-stream")
+        if "HTTP_CONTENT_LENGTH" in meta:
+            meta["CONTENT_LENGTH"] = meta.pop("HTTP_CONTENT_LENGTH")
+        response = self.client.generic(method, path, body or b"", content_type=content_type, **meta)
+        return Answer(response.status_code, {k.lower(): v for k, v in response.items()}, response.content)
+
+
+class FastAPIAdapter(Adapter):
+    name = "fastapi"
+
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        from fastapi import FastAPI
+        from fastapi.testclient import TestClient
+
+        import mizan_fastapi
+        from mizan.core.cache import purge_entry
+        from mizan_fastapi.conf import reset_settings
+        from mizan_fastapi.startup import configure_cache
+
+        self._configure = mizan_fastapi.configure
+        previous_hook, previous_configurer = notify.get_purge_hook(), cache.get_configurer()
+        notify.set_purge_hook(purge_entry)
+        cache.set_configurer(configure_cache)
+        reset_settings()
+
+        def restore() -> None:
+            reset_settings()
+            notify.set_purge_hook(previous_hook)
+            cache.set_configurer(previous_configurer)
+
+        stack.callback(restore)
+        app = FastAPI()
+        app.add_middleware(identities.ASGIIdentityMiddleware)
+        app.include_router(mizan_fastapi.router, prefix=API)
+        self.client = stack.enter_context(TestClient(app))
+
+    def configure(self, **settings: Any) -> None:
+        names = {name.removeprefix("MIZAN_").lower(): value for name, value in settings.items()}
+        self._configure(**names)
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
+        raw = {name: wire(value) for name, value in headers.items()}
+        response = self.client.request(method, path, content=body, headers=raw)
+        return Answer(response.status_code, dict(response.headers), response.content)
+
+
+ADAPTERS: Final = ("django", "fastapi")
+
+
+
+@pytest.fixture(params=ADAPTERS)
+def adapter(request: pytest.FixtureRequest) -> Iterator[Adapter]:
+    """The adapter under test, with the registry, the cache and the settings restored
+    afterwards. Django's side runs with real commits (purges run on commit, CPUR-3)."""
+    saved = registry.get_all_functions()
+    cache.reset_cache()
+    with contextlib.ExitStack() as stack:
+        if request.param == "django":
+            request.getfixturevalue("transactional_db")
+            made: Adapter = DjangoAdapter(stack)
+        else:
+            made = FastAPIAdapter(stack)
+        try:
+            yield made
+        finally:
+            backend = cache.get_cache()
+            if backend is not None:
+                backend.clear()
+    cache.reset_cache()
+    registry.clear_registry()
+    for name, fn_class in saved.items():
+        registry.register(fn_class, name)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def register() -> Callable[..., None]:
+    """`register(name=fn_class, ...)`: add functions for this test (the adapter fixture
+    restores the registry afterwards)."""
+
+    def add(**functions: Any) -> None:
+        for name, fn_class in functions.items():
+            registry.register(fn_class, name)
+
+    return add
