@@ -11,6 +11,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from django.core.exceptions import SuspiciousOperation
+from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
@@ -74,6 +75,21 @@ def to_django(response: MizanResponse) -> HttpResponseBase:
     return HttpResponse(response.body, status=response.status, headers=response.headers)
 
 
+def roll_back_on_error(response: MizanResponse) -> MizanResponse:
+    """A failed call or fetch leaves nothing committed. With `ATOMIC_REQUESTS`, Django
+    commits the request's transaction when the view returns, and a Mizan view returns the
+    error envelope instead of raising; so that transaction is marked for rollback on every
+    database that wraps requests, as an exception escaping the view would roll it back.
+    (Once the pipeline is done, the request's atomic block is the innermost one; on a
+    database without `ATOMIC_REQUESTS` the innermost block is not the request's, e.g. a
+    test case's, and is left alone.)"""
+    if response.is_error:
+        for connection in connections.all(initialized_only=True):
+            if connection.settings_dict.get("ATOMIC_REQUESTS") and connection.in_atomic_block:
+                transaction.set_rollback(True, using=connection.alias)
+    return response
+
+
 def _csrf_rejected(request: HttpRequest) -> bool:
     """AUTH-6: Django's own CSRF check, run here so a failure gets the JSON envelope.
     When CsrfViewMiddleware already read the cookie (CSRF_COOKIE is set), its
@@ -112,7 +128,7 @@ def call(request: HttpRequest) -> HttpResponseBase:
             pipeline = call_pipeline(request, request.body, settings)
     except _UNREADABLE:
         return to_django(error_response(BadRequest()))
-    return to_django(run_sync(pipeline, _resolver(request)))
+    return to_django(roll_back_on_error(run_sync(pipeline, _resolver(request))))
 
 
 @csrf_exempt
@@ -129,7 +145,7 @@ def context(request: HttpRequest, name: str) -> HttpResponseBase:
         query = {key: request.GET[key] for key in request.GET}
     except SuspiciousOperation:  # more than DATA_UPLOAD_MAX_NUMBER_FIELDS keys
         return to_django(error_response(BadRequest()))
-    return to_django(run_sync(context_pipeline(request, name, query), _resolver(request)))
+    return to_django(roll_back_on_error(run_sync(context_pipeline(request, name, query), _resolver(request))))
 
 
 @csrf_exempt
@@ -178,7 +194,8 @@ def route_view(name: str, fn_class: type[ServerFunction]) -> Callable[..., HttpR
         except _UNREADABLE:
             return to_django(error_response(BadRequest()))
         args.update(path_args)
-        return to_django(run_sync(route_pipeline(request, name, fn_class, args), _resolver(request)))
+        pipeline = route_pipeline(request, name, fn_class, args)
+        return to_django(roll_back_on_error(run_sync(pipeline, _resolver(request))))
 
     view.__name__ = view.__qualname__ = f"mizan_route_{name.replace('.', '_')}"
     routed: Callable[..., HttpResponseBase] = view

@@ -56,6 +56,12 @@ class MizanResponse:
     headers: dict[str, str] = field(default_factory=dict)
     passthrough: Any = None
 
+    @property
+    def is_error(self) -> bool:
+        """An error envelope (ERR-1): the call or fetch failed, so what its code wrote must
+        not be committed. A view-path response keeps the status its function chose."""
+        return self.passthrough is None and self.status >= 400
+
 
 @dataclass(frozen=True)
 class Invoke:
