@@ -37,6 +37,8 @@ class SimpleMizanConfig(AppConfig):
 
     def ready(self) -> None:
         from mizan.checks import check_merges, check_registry, check_settings
+        from mizan.conf import configure_from_settings
+        from mizan.core.cache import set_configurer
         from mizan.core.notify import on_invalidate, set_purge_hook
         from mizan.signals import send_invalidated
         from mizan.token_functions import register_token_functions
@@ -46,6 +48,10 @@ class SimpleMizanConfig(AppConfig):
         checks.register(check_merges, "mizan")
         on_invalidate(send_invalidated)
         set_purge_hook(purge_on_commit)
+        # The cache is configured now, not by the first request: a process that serves
+        # none (worker, management command, signal handler) must purge the same cache.
+        set_configurer(configure_from_settings)
+        configure_from_settings()
         register_token_functions()
 
 

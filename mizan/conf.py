@@ -36,6 +36,14 @@ def get_settings() -> MizanSettings:
     return _cached
 
 
+def configure_from_settings() -> None:
+    """Configure the origin cache and the MWT settings from Django's settings now (at
+    start-up, and on first use of a public cache function after a reset)."""
+    settings = get_settings()
+    cache.configure(settings.cache)
+    configure_mwt(settings.mwt)
+
+
 def cache_config() -> CacheConfig:
     """The MIZAN_CACHE_* settings (CACHE-1, CACHE-7, GAP-18)."""
     return CacheConfig(

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from mizan.core import notify, registry
+from mizan.core import cache, notify, registry
 from mizan.core.builtins import mwt_obtain
 from mizan.core.cache import purge_entry
 from mizan.core.signature import set_framework_response_base
+from mizan.core.tokens import configure_mwt
+from mizan_fastapi.conf import get_settings
 
 
 def register_builtins() -> None:
@@ -31,3 +33,14 @@ def setup() -> None:
     if notify.get_purge_hook() is None:
         # CPUR-3 for FastAPI: the purge runs after the body returns, before the response.
         notify.set_purge_hook(purge_entry)
+    if cache.get_configurer() is None:
+        # A process that serves no request (a worker) reads `configure()` or the
+        # environment on first use of a cache function, as the web processes do.
+        cache.set_configurer(configure_cache)
+
+
+def configure_cache() -> None:
+    """The origin cache from the settings in force (`configure()`, else the environment)."""
+    settings = get_settings()
+    cache.configure(settings.cache)
+    configure_mwt(settings.mwt)

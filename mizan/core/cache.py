@@ -64,9 +64,29 @@ class _State:
         self.default_ttl = 86_400
         self.config: CacheConfig | None = None
         self.overridden = False
+        self.configurer: Callable[[], object] | None = None
 
 
 _state = _State()
+
+
+def set_configurer(configurer: Callable[[], object] | None) -> None:
+    """How this process reads its cache settings when nothing configured the cache yet
+    (Django: its settings; FastAPI: `configure()` or the environment). Installed by the
+    adapter at start-up, so a process that never serves a request (a worker, a management
+    command, a signal handler) purges the same cache as the web processes."""
+    _state.configurer = configurer
+
+
+def get_configurer() -> Callable[[], object] | None:
+    """The installed configurer (None when no adapter installed one)."""
+    return _state.configurer
+
+
+def _ensure_configured() -> None:
+    """First use of a public cache function: read the settings if nobody did yet."""
+    if _state.config is None and not _state.overridden and _state.configurer is not None:
+        _state.configurer()
 
 
 def _open_backend(config: CacheConfig) -> CacheBackend:
@@ -103,7 +123,9 @@ def configure(config: CacheConfig) -> None:
 
 
 def get_cache() -> CacheBackend | None:
-    """The active backend, or None when the cache is disabled."""
+    """The active backend, or None when the cache is disabled (configured from the
+    adapter's settings on first use)."""
+    _ensure_configured()
     return _state.backend if _state.secret is not None else None
 
 
@@ -126,6 +148,7 @@ def reset_cache() -> None:
 
 def active_secret() -> str | None:
     """The HMAC secret of the active backend (None when disabled)."""
+    _ensure_configured()
     return _state.secret
 
 

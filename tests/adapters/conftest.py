@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 import pytest
@@ -48,6 +52,12 @@ class Adapter:
 
     def configure(self, **settings: Any) -> None:
         """Apply settings given by their Django names (`MIZAN_CACHE_SECRET=...`)."""
+        raise NotImplementedError
+
+    def run_elsewhere(self, code: str, tmp_path: Path, **settings: Any) -> str:
+        """Run `code` in a fresh Python process set up as another process of the same
+        project would be (a worker, a management command) with these settings, before it
+        serves anything; its stdout."""
         raise NotImplementedError
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
@@ -96,6 +106,14 @@ class DjangoAdapter(Adapter):
     def configure(self, **settings: Any) -> None:
         self._stack.enter_context(self._override(**settings))
 
+    def run_elsewhere(self, code: str, tmp_path: Path, **settings: Any) -> str:
+        lines = ["from tests.django.project.settings import *  # noqa: F403"]
+        lines += [f"{name} = {value!r}" for name, value in settings.items()]
+        (tmp_path / "elsewhere_settings.py").write_text("\n".join(lines) + "\n")
+        prelude = "import django\ndjango.setup()\n"
+        env = {"DJANGO_SETTINGS_MODULE": "elsewhere_settings", "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+        return python(prelude + code, env)
+
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
         # WSGI hands header bytes over decoded as latin-1 (PEP 3333).
         meta = {
@@ -141,6 +159,11 @@ class FastAPIAdapter(Adapter):
         names = {name.removeprefix("MIZAN_").lower(): value for name, value in settings.items()}
         self._configure(**names)
 
+    def run_elsewhere(self, code: str, tmp_path: Path, **settings: Any) -> str:
+        env = {name: str(value) for name, value in settings.items()}
+        env["PYTHONPATH"] = str(ROOT)
+        return python("import mizan_fastapi  # noqa: F401\n" + code, env)
+
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
         raw = {name: wire(value) for name, value in headers.items()}
         response = self.client.request(method, path, content=body, headers=raw)
@@ -148,7 +171,19 @@ class FastAPIAdapter(Adapter):
 
 
 ADAPTERS: Final = ("django", "fastapi")
+ROOT: Final = Path(__file__).resolve().parents[2]
 
+
+def python(code: str, env: dict[str, str]) -> str:
+    """Run `python -c code` with the environment's MIZAN_* and Django variables replaced."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MIZAN_CACHE", "MIZAN_MWT", "DJANGO_"))}
+    if "MIZAN_PURE" in os.environ:
+        base["MIZAN_PURE"] = os.environ["MIZAN_PURE"]
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 @pytest.fixture(params=ADAPTERS)
