@@ -34,7 +34,9 @@ from mizan.core.executor import (
     route_methods,
     route_pipeline,
     run_sync,
+    valid_content_length,
 )
+from mizan.multipart import watch_framing
 
 MSG_CSRF = "CSRF verification failed"
 
@@ -99,6 +101,12 @@ def _csrf_rejected(request: HttpRequest) -> bool:
     return _csrf.process_view(request, None, (), {}) is not None
 
 
+def _framing_ok(request: HttpRequest) -> bool:
+    """A malformed `Content-Length` (Django would read it with int() and answer with its
+    HTML 500 page) is the 400 envelope. WSGI leaves an absent one empty."""
+    return valid_content_length(request.META.get("CONTENT_LENGTH") or None)
+
+
 # Django refusing to parse a request: oversize body (RequestDataTooBig), too many fields or
 # files (TooManyFieldsSent/TooManyFilesSent), malformed multipart, a client that went away.
 _UNREADABLE = (SuspiciousOperation, MultiPartParserError, RawPostDataException, UnreadablePostError)
@@ -112,18 +120,25 @@ def call(request: HttpRequest) -> HttpResponseBase:
     """
     if request.method != "POST":
         return to_django(method_not_allowed(("POST",)))
+    if not _framing_ok(request):
+        return to_django(error_response(BadRequest()))
     settings = get_settings()
     try:
         token_authenticated = authenticate(request, settings)
     except Unauthorized as error:
         return to_django(error_response(error))
+    multipart = request.content_type == "multipart/form-data"
+    framing = watch_framing(request) if multipart else None
     try:
         if not token_authenticated and _csrf_rejected(request):
             return to_django(error_response(Forbidden(MSG_CSRF)))
-        if request.content_type == "multipart/form-data":
+        if multipart:
             # The CSRF check has parsed the multipart body (the stream is consumed): use that.
             fields = {key: request.POST.getlist(key) for key in request.POST}
-            pipeline = form_call_pipeline(request, fields, list(request.FILES), settings)
+            files = list(request.FILES)
+            if framing is not None and not framing.complete:
+                raise MultiPartParserError("the body does not end with its closing delimiter")
+            pipeline = form_call_pipeline(request, fields, files, settings)
         else:
             pipeline = call_pipeline(request, request.body, settings)
     except _UNREADABLE:
@@ -182,6 +197,8 @@ def route_view(name: str, fn_class: type[ServerFunction]) -> Callable[..., HttpR
     def view(request: HttpRequest, **path_args: Any) -> HttpResponseBase:
         if request.method not in methods:
             return to_django(method_not_allowed(methods))
+        if not _framing_ok(request):
+            return to_django(error_response(BadRequest()))
         try:
             token_authenticated = authenticate(request, get_settings())
         except Unauthorized as error:

@@ -50,11 +50,16 @@ def parse_form(content_type: str, body: bytes) -> tuple[dict[str, list[str]], li
     base64 transfer encoding is decoded.
 
     Raises:
-        BadRequest: no boundary, or a body that is not a complete multipart document.
+        BadRequest: no boundary, or a body that is not a complete multipart document
+            ending with its closing delimiter (whitespace aside).
     """
     head = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\nMIME-Version: 1.0\r\n\r\n"
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
     if not isinstance(message, EmailMessage) or not message.is_multipart() or message.defects:
+        raise BadRequest()
+    if (message.epilogue or "").strip():
+        # Only whitespace may follow the closing delimiter, as on Django (mizan/multipart.py):
+        # Django's parser would read parts written after it.
         raise BadRequest()
     fields: dict[str, list[str]] = {}
     files: list[str] = []

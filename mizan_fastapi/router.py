@@ -33,6 +33,7 @@ from mizan.core.executor import (
     json_response,
     method_not_allowed,
     registry_error,
+    valid_content_length,
 )
 from mizan.core.tokens import authenticate_mwt
 from mizan_fastapi.conf import get_settings
@@ -136,8 +137,10 @@ async def call(request: Request) -> Response:
     parsed as JSON or, for `multipart/form-data`, as the upload form (RPC-7)."""
     if request.method not in POST:
         return to_starlette(method_not_allowed(POST))
-    settings = get_settings()
     headers = call_headers(request.scope)
+    if not valid_content_length(headers.content_length):
+        return bad_request()
+    settings = get_settings()
     try:
         token_user = authenticate_mwt(headers.token, settings.mwt)
     except Unauthorized as error:

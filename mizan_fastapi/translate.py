@@ -125,7 +125,13 @@ async def read_body(request: Request, limit: int | None, declared: str | None) -
         The body; None when it is larger than `limit` (a declared `Content-Length` over the
         limit is refused before reading anything) or cannot be read.
     """
-    if limit is not None and declared is not None and declared.strip().isdigit() and int(declared) > limit:
+    if (
+        limit is not None
+        and declared is not None
+        and declared.isascii()
+        and declared.isdigit()
+        and int(declared) > limit
+    ):
         return None
     chunks: list[bytes] = []
     size = 0

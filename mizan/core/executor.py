@@ -115,6 +115,12 @@ def as_mizan_error(exc: BaseException) -> MizanError:
 # --- shared steps ------------------------------------------------------------------------
 
 
+def valid_content_length(value: str | None) -> bool:
+    """A `Content-Length` is absent or ASCII decimal digits (RFC 9110 §8.6); anything else
+    is a malformed request, answered with the 400 envelope on both adapters (ERR-8)."""
+    return value is None or (value.isascii() and value.isdigit())
+
+
 def registry_error() -> MizanResponse | None:
     """The 500 every endpoint answers while the registry is invalid (REG-9), else None."""
     if registry.cached_registry_problems():
