@@ -219,7 +219,9 @@ def spec_entry(param: Param) -> tuple[str, tuple[Any, ...], int, Any]:
     default = param.default
     if isinstance(default, FieldInfo):
         # Field(...) constraints: Pydantic validates the annotated type as a whole.
-        annotated: Any = typing.Annotated.__class_getitem__((param.annotation, default))  # type: ignore[attr-defined]
+        # (Subscripted, not Annotated.__class_getitem__: Python 3.13 made Annotated a special
+        # form without it.)
+        annotated: Any = typing.Annotated[param.annotation, default]
         node = ("delegate", PydanticFallback(annotated), None)
         if default.default_factory is not None:
             return (param.name, node, DEFAULT_FACTORY, default.default_factory)
