@@ -1,6 +1,7 @@
 # Mizan's one task runner. `make help` lists the targets; `make test` is the test command of
-# README.md and .ci/run. Every target first runs scripts/bootstrap.sh, which installs what is
-# missing (Debian packages, .venv, the editable install) and does nothing otherwise.
+# README.md and .ci/run. Every target first runs scripts/bootstrap.sh with its PROFILE (demo,
+# test or bench), which installs what that profile needs and is missing (Debian packages,
+# .venv, the editable install) and does nothing otherwise.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,8 +13,10 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-LINT ?= 0
-BENCH ?= 0
+# What bootstrap installs: `test` unless a target says otherwise (demo, bench). A target's
+# PROFILE also applies to the targets it depends on. (Not named LINT: GNU make predefines
+# `LINT = lint`, so `LINT ?= 0` never applied and the lint tools were never installed.)
+PROFILE ?= test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
@@ -31,8 +34,10 @@ C_HEADERS := $(wildcard src/*.h)
 BENCH_C := $(wildcard benchmarks/native/*.c)
 # The benchmark groups of `make bench`, in the order docs/benchmarks.md shows them.
 BENCH_GROUPS := core tokens json_writer django_inprocess http_servers fastapi_call ctx scale
-# The compiled extension, placed in mizan/ by both `pip install -e` and build_ext --inplace.
-EXT := $(wildcard mizan/_speedups*.so)
+# The compiled extension for the venv's interpreter, placed in mizan/ by both `pip install -e`
+# and build_ext --inplace (the newest-CPython pass keeps its own beside it, another ABI tag).
+EXT_SUFFIX := $(shell [ -x $(PY) ] && $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+EXT := $(wildcard mizan/_speedups$(EXT_SUFFIX))
 # Touched after each strict build. The extension is rebuilt when a C source, header or
 # setup.py is newer, and also when the .so itself is (a debug, sanitizer or pip build
 # replaced it), so `make build` always leaves the strict release build in place.
@@ -47,14 +52,14 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help bootstrap build build-debug test test-c test-py test-pure test-asan matrix conformance leaks lint fmt demo bench ci clean distclean bench-check bench-baseline bench-report
+.PHONY: help bootstrap build build-debug test test-c test-py test-pure test-asan test-newest matrix conformance leaks lint fmt demo bench ci clean distclean bench-check bench-baseline bench-report
 
 help:  ## List the targets
-	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  LINT=1)"
+	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  PROFILE=demo|test|bench)"
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-bootstrap:  ## Install what is missing: Debian packages, .venv, editable install (idempotent)
-	@PYTHON="$(PYTHON)" LINT="$(LINT)" BENCH="$(BENCH)" bash scripts/bootstrap.sh
+bootstrap:  ## Install what is missing: Debian packages, .venv, editable install (idempotent; PROFILE=demo|test|bench)
+	@PYTHON="$(PYTHON)" bash scripts/bootstrap.sh $(PROFILE)
 
 build: bootstrap $(BUILD_STAMP)  ## Build the C extension in place, warnings as errors (MIZAN_STRICT=1)
 
@@ -70,7 +75,7 @@ build-debug: bootstrap  ## Build the C extension in place with -O0 -g3, asserts 
 		$(PY) setup.py -q build_ext --inplace --force
 	@rm -f $(BUILD_STAMP)
 
-test: build lint  ## THE test command: build, lint, pytest (C extension, then MIZAN_PURE=1), matrix check, test-asan, conformance, bench-check
+test: build lint  ## THE test command: build, lint, pytest (C extension, then MIZAN_PURE=1), matrix check, test-asan, conformance, bench-check, test-newest
 	@rm -rf $(RESULTS)
 	$(call run_pytest,C extension,MIZAN_PURE=0 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/c.json)
 	$(call run_pytest,pure-Python twins,MIZAN_PURE=1 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/pure.json)
@@ -78,6 +83,7 @@ test: build lint  ## THE test command: build, lint, pytest (C extension, then MI
 	$(MAKE) test-asan
 	$(MAKE) conformance
 	$(MAKE) bench-check
+	$(MAKE) test-newest
 
 test-c: build  ## Only the C-extension pass of `make test`
 	$(call run_pytest,C extension,MIZAN_PURE=0)
@@ -86,6 +92,14 @@ test-py: bootstrap  ## Only the pure-Python pass (MIZAN_PURE=1)
 	$(call run_pytest,pure-Python twins,MIZAN_PURE=1)
 
 test-pure: test-py  ## Same as test-py
+
+test-newest: bootstrap  ## The C-extension pass on the newest CPython found (3.14, 3.13 or 3.12) with the newest Django, in .venv-newest
+	@rc=0; bash scripts/newest-venv.sh || rc=$$?; \
+	if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	echo "==> pytest: C extension on $$(.venv-newest/bin/python -c 'import sys, django; print("Python %d.%d.%d" % sys.version_info[:3], "and Django", django.get_version())')"; \
+	MIZAN_PURE=0 MIZAN_SUPPORT_MATRIX=newest .venv-newest/bin/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests (newest CPython): failing" >&2; fi; \
+	exit $$rc
 
 test-asan: bootstrap  ## Build with ASan/UBSan and run the C-touching tests under it (scripts/test-asan.sh)
 	@echo "==> test-asan"
@@ -102,7 +116,6 @@ conformance: build  ## AFI jobs: live servers on loopback under uvicorn, and Miz
 leaks: build  ## Reference-count and memory-growth checks of the extension (tests/leaks)
 	$(call run_pytest,leaks,MIZAN_PURE=0,tests/leaks)
 
-lint: LINT = 1
 lint: bootstrap  ## clang-format check, cppcheck, ruff format --check, ruff check, mypy (mizan, mizan_fastapi)
 	clang-format --dry-run -Werror $(C_SOURCES) $(C_HEADERS) $(BENCH_C)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
@@ -112,22 +125,22 @@ lint: bootstrap  ## clang-format check, cppcheck, ruff format --check, ruff chec
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy mizan mizan_fastapi
 
-fmt: LINT = 1
 fmt: bootstrap  ## Reformat C (clang-format) and Python (ruff format, ruff check --fix)
 	clang-format -i $(C_SOURCES) $(C_HEADERS) $(BENCH_C)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-demo: build  ## Run the demo project (examples/demo, SQLite) on http://127.0.0.1:8000/ (PORT=...)
+demo: PROFILE = demo
+demo: build  ## Run the demo project (examples/demo, SQLite) on http://127.0.0.1:8000/ (PORT=...); installs only what it needs
 	$(PY) $(DEMO)/manage.py migrate --noinput
 	$(PY) $(DEMO)/manage.py runserver $(HOST):$(PORT)
 
-bench: BENCH = 1
+bench: PROFILE = bench
 bench: build  ## Every benchmark group side by side (core, json, django, http, ctx, scale); results in build/bench/
 	@rm -rf build/bench
 	@for group in $(BENCH_GROUPS); do echo "==> bench: $$group"; $(PY) -m benchmarks.$$group || exit 1; echo; done
 
-bench-report: BENCH = 1
+bench-report: PROFILE = bench
 bench-report: bench  ## make bench, then render docs/benchmarks.md, its charts and the README headline
 	$(PY) -m benchmarks.report
 
@@ -144,5 +157,5 @@ clean:  ## Remove build products, the compiled extension and caches (keeps .venv
 	rm -f mizan/_speedups*.so src/*.o src/*.gcda src/*.gcno
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
-distclean: clean  ## clean, and also remove .venv and the demo database
-	rm -rf $(VENV) $(DEMO)/db.sqlite3
+distclean: clean  ## clean, and also remove the virtualenvs and the demo database
+	rm -rf $(VENV) .venv-newest .venv-original $(DEMO)/db.sqlite3

@@ -1,33 +1,33 @@
 #!/usr/bin/env bash
-# Idempotent development setup, run first by every make target.
+# Idempotent setup, run first by every make target: `scripts/bootstrap.sh PROFILE`.
 #
-#   1. Debian packages the build needs, installed only when missing: a C compiler,
-#      pkg-config, libjansson-dev, libhiredis-dev, libssl-dev, redis-server, and the Python headers and
-#      venv module when the interpreter is Debian's own; clang-format and cppcheck when
-#      LINT=1; valgrind (make bench-check, part of make test, counts instructions with
-#      callgrind); wrk when BENCH=1 (the HTTP load generator of make bench). apt-get runs
-#      as root, or through sudo.
-#   2. The virtualenv .venv, created with ${PYTHON:-python3} (Python >= 3.11).
-#   3. `pip install -e '.[dev]'` into it when the install is stale: no stamp yet, or
-#      pyproject.toml/setup.py newer than the stamp, or `mizan` no longer resolving to this
-#      checkout. The editable install compiles mizan/_speedups*.so in place (next to
-#      mizan/__init__.py) and maps the `mizan` package to this directory, so later in-place
-#      rebuilds (`make build`) are what every interpreter of the venv imports, from any
-#      working directory. With BENCH=1, also the `bench` extra (the comparison libraries).
+# A profile says what the target needs, and nothing more is installed:
 #
-# Environment: PYTHON (interpreter for the venv), VENV (default .venv), LINT=1, BENCH=1.
-# Safe to run repeatedly; does nothing when everything is in place.
+#   demo   the C build (a C compiler, pkg-config, libjansson-dev, libhiredis-dev,
+#          libssl-dev, and the Python headers and venv module when the interpreter is
+#          Debian's own), the virtualenv and `pip install -e '.[django]'`.
+#   test   demo's, plus redis-server (the Redis tests start one), valgrind (make
+#          bench-check counts instructions with callgrind), clang-format and cppcheck
+#          (make lint), and the `dev` extra.
+#   bench  test's, plus wrk (the HTTP load generator of make bench) and the `bench` extra.
+#
+# Each Debian package is installed only when its command or library is missing, with
+# apt-get, as root or through sudo. The editable install compiles the C extension once, in
+# place (next to mizan/__init__.py), with MIZAN_STRICT=1, and marks the strict build done
+# for `make build`; it is redone when pyproject.toml or setup.py changes, when `mizan` no
+# longer resolves to this checkout, or when the profile needs extras not installed yet.
+#
+# Environment: PYTHON (interpreter for the venv, default python3), VENV (default .venv).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd -P)"
 
+PROFILE="${1:-test}"
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
-LINT="${LINT:-0}"
-BENCH="${BENCH:-0}"
-STAMP="$VENV/.mizan-install.stamp"
-BENCH_STAMP="$VENV/.mizan-bench.stamp"
+STAMP="$VENV/.mizan-install.stamp" # holds the extras installed, one per line
+BUILD_STAMP="build/.mizan-strict.stamp"
 
 export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -37,6 +37,18 @@ say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() {
     printf 'bootstrap: error: %s\n' "$*" >&2
     exit 1
+}
+
+case "$PROFILE" in
+    demo) extras=(django) ;;
+    test) extras=(dev) ;;
+    bench) extras=(dev bench) ;;
+    *) die "unknown profile '$PROFILE' (demo, test or bench)" ;;
+esac
+wants() { # wants PROFILE...: the current profile is one of them
+    local p
+    for p in "$@"; do [ "$PROFILE" = "$p" ] && return 0; done
+    return 1
 }
 
 # --- 1. Debian packages ------------------------------------------------------------------
@@ -51,15 +63,11 @@ as_root() {
     fi
 }
 
-APT_UPDATED=0
 apt_install() {
     command -v apt-get >/dev/null 2>&1 ||
         die "missing $*; this script installs them with apt-get (Debian/Ubuntu); install them with your system's package manager and rerun"
     say "installing Debian packages: $*"
-    if [ "$APT_UPDATED" -eq 0 ]; then
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-        APT_UPDATED=1
-    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
 }
 
@@ -76,15 +84,13 @@ if ! printf 'int main(void) { return 0; }\n' | "${CC:-cc}" -x c - -o /dev/null >
     packages+=(gcc libc6-dev)
 fi
 
-# The C extension's libraries (libcrypto: HMAC-SHA256), found through pkg-config, and the
-# Redis server for tests.
-if ! command -v pkg-config >/dev/null 2>&1 ||
-    ! pkg-config --exists jansson ||
-    ! pkg-config --exists hiredis ||
-    ! pkg-config --exists libcrypto ||
-    ! command -v redis-server >/dev/null 2>&1; then
-    packages+=(pkg-config libjansson-dev libhiredis-dev libssl-dev redis-server)
-fi
+# The C extension's libraries (libcrypto: HMAC-SHA256), found through pkg-config.
+command -v pkg-config >/dev/null 2>&1 || packages+=(pkg-config)
+for lib in jansson:libjansson-dev hiredis:libhiredis-dev libcrypto:libssl-dev; do
+    if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "${lib%%:*}"; then
+        packages+=("${lib#*:}")
+    fi
+done
 
 # Python.h and the venv module: Debian splits both out of its python3 package. Only an
 # interpreter from Debian (installed under /usr) can be fixed with apt; others must bring
@@ -100,14 +106,14 @@ if [ ! -x "$VENV/bin/python" ] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/
     packages+=("python$PY_VER-venv")
 fi
 
-command -v valgrind >/dev/null 2>&1 || packages+=(valgrind)
-if [ "$BENCH" = 1 ]; then
-    command -v wrk >/dev/null 2>&1 || packages+=(wrk)
-fi
-
-if [ "$LINT" = 1 ]; then
+if wants test bench; then
+    command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+    command -v valgrind >/dev/null 2>&1 || packages+=(valgrind)
     command -v clang-format >/dev/null 2>&1 || packages+=(clang-format)
     command -v cppcheck >/dev/null 2>&1 || packages+=(cppcheck)
+fi
+if wants bench; then
+    command -v wrk >/dev/null 2>&1 || packages+=(wrk)
 fi
 
 if [ "${#packages[@]}" -gt 0 ]; then
@@ -132,10 +138,18 @@ fi
 
 # --- 3. Editable install -----------------------------------------------------------------
 
+installed=()
+[ -f "$STAMP" ] && mapfile -t installed <"$STAMP"
+
 install_stale() {
     [ -f "$STAMP" ] || return 0
     [ pyproject.toml -nt "$STAMP" ] && return 0
     [ setup.py -nt "$STAMP" ] && return 0
+    local extra have
+    for extra in "${extras[@]}"; do
+        for have in "${installed[@]}"; do [ "$have" = "$extra" ] && continue 2; done
+        return 0
+    done
     # The editable finder must map `mizan` to this very checkout, whatever the cwd.
     # (-P: leave the current directory off sys.path, as when running from elsewhere.)
     local origin
@@ -145,18 +159,20 @@ install_stale() {
 }
 
 if install_stale; then
-    say "pip install -e '.[dev]' (builds the C extension in place)"
+    # Keep what an earlier profile installed (`make test` after `make demo` adds to it).
+    mapfile -t all < <(printf '%s\n' "${installed[@]}" "${extras[@]}" | sed '/^$/d' | sort -u)
+    spec=".[$(
+        IFS=,
+        echo "${all[*]}"
+    )]"
+    say "pip install -e '$spec' (compiles the C extension in place, strict)"
     rm -f "$STAMP"
     # setup.py is also run directly (`make build`), so the venv's own setuptools must
     # satisfy [build-system] requires, not only pip's isolated build environment.
-    "$VENV/bin/python" -m pip install -q --upgrade pip 'setuptools>=68' wheel
-    "$VENV/bin/python" -m pip install -q -e '.[dev]'
-    touch "$STAMP"
-fi
-
-# The benchmark tools (the bench extra), only for make bench; refreshed with pyproject.toml.
-if [ "$BENCH" = 1 ] && { [ ! -f "$BENCH_STAMP" ] || [ pyproject.toml -nt "$BENCH_STAMP" ]; }; then
-    say "pip install -e '.[dev,bench]' (the benchmark comparison libraries)"
-    "$VENV/bin/python" -m pip install -q -e '.[dev,bench]'
-    touch "$BENCH_STAMP"
+    "$VENV/bin/python" -m pip install -q --upgrade pip 'setuptools>=77' wheel
+    env -u MIZAN_PURE -u MIZAN_DEBUG -u MIZAN_SANITIZE -u MIZAN_COVERAGE MIZAN_STRICT=1 \
+        "$VENV/bin/python" -m pip install -q -e "$spec"
+    printf '%s\n' "${all[@]}" >"$STAMP"
+    # The extension just built is the strict release build `make build` would make.
+    mkdir -p "$(dirname "$BUILD_STAMP")" && touch "$BUILD_STAMP"
 fi
