@@ -167,7 +167,7 @@ TRANSCRIPT: Final[dict[str, Expect]] = {
     "permission error": error(403, "FORBIDDEN", "no", RPC),
     "unexpected exception": error(500, "INTERNAL_ERROR", "Internal server error", RPC),
     "raised MizanError": error(400, "BAD_REQUEST", "rejected: because", RPC),
-    "unknown function": error(404, "NOT_FOUND", "Function not found", RPC),
+    "unknown function": error(404, "NOT_FOUND", "Function not found", RPC, details={"function": "nope"}),
     "upload over JSON": invalid({"file": ["Input should be an instance of Upload"]}, RPC),
     "malformed JSON": BAD_BODY,
     "not an object": BAD_BODY,

@@ -96,6 +96,12 @@ OVERSIZE = Decided(
     ("ERR-8",),
     "an over-limit body gets Django's HTML 400 page from the original; ERR-8 answers the JSON envelope (with no-store)",
 )
+NOT_FOUND_DETAILS = Decided(
+    ("GAP-1", "GAP-8"),
+    "the original's flat 404 names no function; Mizan nests the envelope under 'error' (ERR-1) "
+    "and adds details {'function': <the name asked for>}, which ERR-1 allows and the README's "
+    "decision on unknown functions adds (issue 15)",
+)
 REV_PURGE = Decided(
     ("GAP-15",),
     "the original purges with rev 0 while 'profile' was stored under its effective rev 2, so "
@@ -116,7 +122,6 @@ _ERROR_ENVELOPES = (
     "not implemented",
     "permission error",
     "raised MizanError",
-    "unknown function",
     "upload over JSON",
     *grid(["whoami"], ["anon"]),
     *grid(["staff_report"], ["anon", "user1", "user2"]),
@@ -128,6 +133,7 @@ EXPECTED: Final[dict[Key, Decided]] = _table(
     [
         (["echo", "echo default", "scoped", "merge direct", "merge upsert", "merge list-replace"], ["body"], ENCODING),
         (_ERROR_ENVELOPES, ["body"], ENVELOPE),
+        (["unknown function"], ["body"], NOT_FOUND_DETAILS),
         (_GUARD_REFUSALS, ["body"], GUARD_MESSAGE),
         (["unexpected exception"], ["body"], INTERNAL_MESSAGE),
         (["malformed JSON"], ["body"], JSON_MESSAGE),

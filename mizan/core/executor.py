@@ -207,10 +207,22 @@ def dispatch_pipeline(request: Any, name: str, args: dict[str, Any]) -> Pipeline
         return failure
     fn_class = registry.get_function(name)
     if fn_class is None:
-        return error_response(NotFound())
+        return error_response(function_not_found(name))
     if fn_class._options.private:
         return error_response(Forbidden(MSG_PRIVATE))
     return (yield from execute_pipeline(request, name, fn_class, args))
+
+
+def function_not_found(name: str) -> NotFound:
+    """ERR-3's 404 for an unknown function, naming it in `details`, and a log line with the
+    usual reasons (issue 15)."""
+    logger.warning(
+        "Mizan: no function named %r is registered. Is it decorated with @client and defined in a "
+        "module that is registered: a `clients` module (or package) of an installed app with "
+        '"mizan" in INSTALLED_APPS (Django), or passed to register() (FastAPI)?',
+        name[:200],  # the log line stays short whatever a client sends
+    )
+    return NotFound(details={"function": name})
 
 
 def route_pipeline(request: Any, name: str, fn_class: type[ServerFunction], args: dict[str, Any]) -> Pipeline:

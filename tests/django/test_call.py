@@ -70,8 +70,9 @@ def test_rpc5_arg_named_like_the_request_parameter_is_ignored(mizan: MizanClient
     "fn", ["__class__", "__init__", "constructor", "__proto__", "echo.fn", "Echo", "echo ", "x" * 5000]
 )
 def test_err3_odd_function_names_are_404(mizan: MizanClient, fn: str) -> None:
-    """ERR-3: only exact registered names resolve; attribute-like names are unknown."""
-    assert_json(mizan.call(fn), 404, b'{"error":{"code":"NOT_FOUND","message":"Function not found"}}')
+    """ERR-3: only exact registered names resolve; attribute-like names are unknown (the
+    404 names what was asked for, issue 15)."""
+    assert_error(mizan.call(fn), 404, "NOT_FOUND", "Function not found", {"function": fn})
 
 
 def test_sig4_args_to_parameterless_function_ignored(mizan: MizanClient) -> None:
@@ -375,8 +376,12 @@ def test_json1_unencodable_result_is_500(mizan: MizanClient, fn: str) -> None:
 
 
 def test_err3_unknown_function_is_404(mizan: MizanClient) -> None:
-    """ERR-3/A.5: unknown `fn` → 404 `Function not found`."""
-    assert_json(mizan.call("no_such_fn"), 404, b'{"error":{"code":"NOT_FOUND","message":"Function not found"}}')
+    """ERR-3/A.5: unknown `fn` → 404 `Function not found`, with the name in `details`."""
+    assert_json(
+        mizan.call("no_such_fn"),
+        404,
+        b'{"error":{"code":"NOT_FOUND","details":{"function":"no_such_fn"},"message":"Function not found"}}',
+    )
 
 
 def test_err3_private_function_is_403(mizan: MizanClient) -> None:
@@ -390,7 +395,7 @@ def test_err3_private_function_is_403(mizan: MizanClient) -> None:
 
 def test_err3_unregistered_function_name_is_404(mizan: MizanClient) -> None:
     """REG-1: only registered names are callable; an imported, unregistered class is not."""
-    assert_json(mizan.call("imported_ping"), 404, b'{"error":{"code":"NOT_FOUND","message":"Function not found"}}')
+    assert_error(mizan.call("imported_ping"), 404, "NOT_FOUND", "Function not found", {"function": "imported_ping"})
 
 
 # --- RPC-2: processing order ----------------------------------------------------------
@@ -570,8 +575,10 @@ def test_ep3_get_endpoints_head_is_405(mizan: MizanClient, path: str) -> None:
 
 def test_err1_every_envelope_has_only_code_message_details(mizan: MizanClient) -> None:
     """ERR-1: the nested shape only, no `error: true` flag, `details` omitted when empty."""
-    response = mizan.call("no_such_fn")
-    assert json.loads(response.content) == {"error": {"code": "NOT_FOUND", "message": "Function not found"}}
+    response = mizan.call("internal_job")
+    assert json.loads(response.content) == {
+        "error": {"code": "FORBIDDEN", "message": "Function is not client-callable"}
+    }
     assert canonical(json.loads(response.content)) == response.content
 
 

@@ -201,7 +201,8 @@ def test_disc2_imported_class_not_registered() -> None:
 
 def test_disc2_imported_class_not_callable(mizan: MizanClient) -> None:
     """DISC-2: and so it is not reachable over `/call/`."""
-    assert_json(mizan.call("imported_ping"), 404, b'{"error":{"code":"NOT_FOUND","message":"Function not found"}}')
+    body = b'{"error":{"code":"NOT_FOUND","details":{"function":"imported_ping"},"message":"Function not found"}}'
+    assert_json(mizan.call("imported_ping"), 404, body)
 
 
 def test_disc2_rediscovery_registers_nothing_twice() -> None:

@@ -27,7 +27,12 @@ from tests.fastapi.conftest import (
 )
 
 MSG_INT = "Input should be a valid integer, unable to parse string as an integer"
-NOT_FOUND = b'{"error":{"code":"NOT_FOUND","message":"Function not found"}}'
+
+
+def not_found(fn: str) -> bytes:
+    """ERR-3's unknown-function 404, naming the function (issue 15)."""
+    return canonical({"error": {"code": "NOT_FOUND", "message": "Function not found", "details": {"function": fn}}})
+
 
 # --- RPC-1 / RPC-3 / SIG-7: success shapes ---------------------------------------------
 
@@ -62,7 +67,7 @@ def test_rpc5_extra_args_ignored(api: MizanClient) -> None:
     "fn", ["__class__", "__init__", "constructor", "__proto__", "echo.fn", "Echo", "echo ", "x" * 5000]
 )
 def test_err3_odd_function_names_are_404(api: MizanClient, fn: str) -> None:
-    assert_json(api.call(fn), 404, NOT_FOUND)
+    assert_json(api.call(fn), 404, not_found(fn))
 
 
 def test_sig4_args_to_parameterless_function_ignored(api: MizanClient) -> None:
@@ -315,7 +320,11 @@ def test_json1_nan_string_input_validates_but_nan_result_is_500(api: MizanClient
 
 
 def test_err3_unknown_function_is_404(api: MizanClient) -> None:
-    assert_json(api.call("no_such_fn"), 404, NOT_FOUND)
+    assert_json(
+        api.call("no_such_fn"),
+        404,
+        b'{"error":{"code":"NOT_FOUND","details":{"function":"no_such_fn"},"message":"Function not found"}}',
+    )
 
 
 def test_err3_private_function_is_403(api: MizanClient) -> None:
@@ -327,8 +336,8 @@ def test_err3_private_function_is_403(api: MizanClient) -> None:
 def test_err3_jwt_functions_do_not_exist_on_fastapi(api: MizanClient) -> None:
     """JWT-5: the session-bound JWT functions are Django-only; FastAPI registers only
     `mwt_obtain`."""
-    assert_json(api.call("jwt_obtain"), 404, NOT_FOUND)
-    assert_json(api.call("jwt_refresh", {"refresh_token": "x"}), 404, NOT_FOUND)
+    assert_json(api.call("jwt_obtain"), 404, not_found("jwt_obtain"))
+    assert_json(api.call("jwt_refresh", {"refresh_token": "x"}), 404, not_found("jwt_refresh"))
 
 
 # --- RPC-2: processing order ----------------------------------------------------------
@@ -455,8 +464,10 @@ def test_ep3_get_endpoints_head_is_405(api: MizanClient, path: str) -> None:
 
 
 def test_err1_every_envelope_has_only_code_message_details(api: MizanClient) -> None:
-    response = api.call("no_such_fn")
-    assert json.loads(response.content) == {"error": {"code": "NOT_FOUND", "message": "Function not found"}}
+    response = api.call("internal_job")
+    assert json.loads(response.content) == {
+        "error": {"code": "FORBIDDEN", "message": "Function is not client-callable"}
+    }
     assert canonical(json.loads(response.content)) == response.content
 
 

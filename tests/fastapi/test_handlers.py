@@ -61,7 +61,7 @@ def test_fa2_without_the_handler_fastapi_answers() -> None:
     api = MizanClient(make_app(install=False))
     assert api.call("echo", {"text": "hi"}).status_code == 422
     response = api.call("no_such_fn", headers={"x-tenant": "1"})
-    assert_error(response, 404, "NOT_FOUND", "Function not found")
+    assert_error(response, 404, "NOT_FOUND", "Function not found", {"function": "no_such_fn"})
 
 
 def test_fa2_exception_handler_renders_mizan_errors_of_the_application() -> None:

@@ -85,7 +85,11 @@ CASES = [
         b'{"error":{"code":"VALIDATION_ERROR","details":{"fields":{"text":["Field required"]}},'
         b'"message":"Input validation failed"}}',
     ),
-    (b'{"fn":"nope"}', 404, b'{"error":{"code":"NOT_FOUND","message":"Function not found"}}'),
+    (
+        b'{"fn":"nope"}',
+        404,
+        b'{"error":{"code":"NOT_FOUND","details":{"function":"nope"},"message":"Function not found"}}',
+    ),
     (b"{" * 2000, 400, b'{"error":{"code":"BAD_REQUEST","message":"Invalid request body"}}'),
 ]
 
