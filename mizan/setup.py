@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mizan.core.discovery import mizan_module
+from mizan.core.discovery import mizan_layer, mizan_module
 from mizan.core.registry import (
     clear_registry,
     get_all_functions,
@@ -25,14 +25,15 @@ def _discover(apps_root: str | None, layer: str) -> list[str]:
             continue
         # module_has_submodule: a single-module app (no __path__) simply has no layer.
         if module_has_submodule(config.module, layer):
-            registered += mizan_module(f"{config.name}.{layer}")
+            registered += mizan_layer(f"{config.name}.{layer}")
     return registered
 
 
 def mizan_clients(apps_root: str, layer: str = "clients") -> list[str]:
     """Import `<app>.<layer>` for installed apps named `apps_root` or under `apps_root.`
-    and register what they define (DISC-1). A missing module is skipped; an ImportError
-    raised inside an existing one propagates."""
+    and register what they define (DISC-1); a `<layer>` package contributes every module
+    under it (`mizan_layer`). A missing module is skipped; an ImportError raised inside an
+    existing one propagates."""
     return _discover(apps_root, layer)
 
 

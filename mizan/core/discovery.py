@@ -1,8 +1,9 @@
-"""Registering the server functions a module defines (DISC-2, DISC-3)."""
+"""Registering the server functions a module, or a package of modules, defines (DISC-2, DISC-3)."""
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from types import ModuleType
 
 from mizan.core import registry
@@ -40,3 +41,26 @@ def _is_candidate(value: object, module: ModuleType, attribute: str) -> bool:
 def mizan_module(module_path: str) -> list[str]:
     """Import `module_path` and register the server functions it defines (DISC-3)."""
     return register_module(importlib.import_module(module_path))
+
+
+def mizan_layer(module_path: str) -> list[str]:
+    """Like `mizan_module`, and when `module_path` is a package (`app/clients/__init__.py`),
+    also every module under it, recursively: each package's own definitions first, then
+    its modules in name order; names starting with `_` are skipped, as private helpers
+    (DISC-1, issue 15). An ImportError raised inside any of them propagates.
+    """
+    module = importlib.import_module(module_path)
+    added = register_module(module)
+    for name in submodules(module):
+        added += mizan_layer(name)
+    return added
+
+
+def submodules(package: ModuleType) -> list[str]:
+    """The dotted names of a package's direct modules and sub-packages, sorted, without
+    names starting with `_`; empty for a plain module."""
+    path = getattr(package, "__path__", None)
+    if path is None:
+        return []
+    names = {info.name for info in pkgutil.iter_modules(path) if not info.name.startswith("_")}
+    return [f"{package.__name__}.{name}" for name in sorted(names)]

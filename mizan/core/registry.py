@@ -51,6 +51,11 @@ def _same_function(a: type[ServerFunction], b: type[ServerFunction]) -> bool:
     return fa is not None and fa is fb
 
 
+def _where(fn_class: type[ServerFunction]) -> str:
+    """`module.qualname` of a class, for messages that must say which one is meant."""
+    return f"{fn_class.__module__}.{fn_class.__qualname__}"
+
+
 def register(fn_class: type[ServerFunction], name: str) -> None:
     """Register a ServerFunction subclass under `name` (REG-1..5, CTX-6).
 
@@ -68,7 +73,10 @@ def register(fn_class: type[ServerFunction], name: str) -> None:
         if existing is not None:
             if _same_function(existing, fn_class):
                 return
-            raise MizanRegistrationError(f"the name {name!r} is already registered to another function (REG-3)")
+            raise MizanRegistrationError(
+                f"the name {name!r} is already registered to {_where(existing)}; {_where(fn_class)} "
+                "cannot take it (REG-3)"
+            )
         other_name = _names.get(fn_class)
         if other_name is not None:
             raise MizanRegistrationError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,13 @@ from mizan.apps import MizanConfig
 from mizan.checks import check_registry
 from mizan.core import registry
 from mizan.core.builtins import mwt_obtain
+from mizan.core.errors import MizanRegistrationError
 from mizan.setup import autodiscover, mizan_clients, mizan_module
 from mizan.token_functions import jwt_obtain, jwt_refresh
-from tests.django.conftest import STARTUP_REGISTRY, MizanClient, assert_json
+from tests.django.conftest import STARTUP_REGISTRY, MizanClient, assert_json, ctx_url
+from tests.django.project.shop import clients as shop_clients
+from tests.django.project.shop.clients import orders as shop_orders
+from tests.django.project.shop.clients.billing import invoices as shop_invoices
 from tests.django.project.testapp import clients as testapp
 
 # Registered by the app itself, not by discovery (MWT-6, JWT-2).
@@ -33,16 +38,18 @@ TESTAPP = "tests.django.project.testapp"
 CLIENTS = f"{TESTAPP}.clients"
 ROOT = Path(__file__).resolve().parents[2]
 HINT = "Declare the context or register the function that affects=/merge= names."
+SHOP = "tests.django.project.shop"
+SHOP_MODULES = (shop_clients, shop_invoices, shop_orders)  # the package, then its modules in name order
 
 
 def _testapp_functions(*modules: Any) -> dict[str, type]:
-    """Every ServerFunction class the project's `clients.py` modules (or `modules`) define,
-    by attribute name."""
+    """Every ServerFunction class the project's `clients` modules (or `modules`) define,
+    by attribute name; shop's `clients` is a package of modules (issue 15)."""
     from tests.django.project.mutations import clients as mutations
 
     return {
         name: value
-        for module in modules or (testapp, mutations)
+        for module in modules or (testapp, mutations, *SHOP_MODULES)
         for name, value in vars(module).items()
         if isinstance(value, type)
         and issubclass(value, ServerFunction)
@@ -310,3 +317,77 @@ def test_disc1_single_module_app_does_not_break_startup() -> None:
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr[-2000:]
+
+
+# --- issue 15: a `clients` package -------------------------------------------------------------
+
+SHOP_NAMES = ["shop_status", "shop_invoice_total", "shop_orders", "place_shop_order"]
+
+
+def test_disc_clients_package_modules_registered_at_startup() -> None:
+    """Issue 15: an app whose `clients` is a package gets the package's own functions and
+    every module under it registered (`clients/orders.py`, `clients/billing/invoices.py`);
+    `_private.py` is skipped and never imported, imported classes are skipped (DISC-2)."""
+    assert STARTUP_REGISTRY["shop_status"] is shop_clients.shop_status
+    assert STARTUP_REGISTRY["shop_orders"] is shop_orders.shop_orders
+    assert STARTUP_REGISTRY["place_shop_order"] is shop_orders.place_shop_order
+    assert STARTUP_REGISTRY["shop_invoice_total"] is shop_invoices.shop_invoice_total
+    assert "shop_hidden" not in STARTUP_REGISTRY and "imported_status" not in STARTUP_REGISTRY
+    assert f"{SHOP}.clients._private" not in sys.modules
+
+
+def test_disc_clients_package_order_is_deterministic() -> None:
+    """Issue 15: the package first, then its modules and sub-packages in name order,
+    depth first (`billing` before `orders`), whatever the file system lists."""
+    registry.clear_registry()
+    assert mizan_clients(SHOP) == SHOP_NAMES
+    assert mizan_clients(SHOP) == []  # already registered
+    registry.clear_registry()
+    assert autodiscover() == [n for n in STARTUP_REGISTRY if n not in TOKEN_BUILTINS]
+
+
+def test_disc_clients_package_functions_served(mizan: MizanClient) -> None:
+    """Issue 15: functions of the package's modules answer on /call/ and /ctx/, and a
+    mutation in one module invalidates the context its sibling module declares."""
+    shop_clients.ORDERS.clear()
+    assert_json(mizan.call("shop_status"), 200, b'{"result":"open"}')
+    response = mizan.call("place_shop_order", {"customer_id": 7, "item": "tea"})
+    invalidate = b'{"invalidate":[{"context":"shop_orders","params":{"customer_id":7}}],"result":1}'
+    assert (response.status_code, response.content) == (200, invalidate)
+    bundle = mizan.django.get(ctx_url("shop_orders"), {"customer_id": "7"})
+    assert (bundle.status_code, bundle.content) == (200, b'{"shop_invoice_total":1,"shop_orders":["tea"]}')
+    shop_clients.ORDERS.clear()
+
+
+def test_disc_clients_package_in_the_ir_export() -> None:
+    """Issue 15: `export_mizan_ir` (DISC-4, `mizan_clients(MIZAN_APPS_ROOT)`) exports the
+    functions of every module of the package."""
+    registry.clear_registry()
+    out = StringIO()
+    with override_settings(MIZAN_APPS_ROOT=SHOP):
+        call_command("export_mizan_ir", stdout=out)
+    document = out.getvalue()
+    for name in SHOP_NAMES:
+        assert f'function "{name}" {{' in document, name
+    assert "shop_hidden" not in document
+    assert 'context "shop_orders" {' in document and 'shared-by "shop_invoice_total"' in document
+    assert sorted(registry.get_all_functions()) == sorted(SHOP_NAMES)
+
+
+def test_disc_import_error_inside_a_package_module_propagates() -> None:
+    """DISC-1: an ImportError raised by a module of a package layer propagates."""
+    with pytest.raises(ImportError, match="mizan_tests_no_such_dependency_in_a_package"):
+        mizan_clients("tests.django.project", layer="broken_package")
+
+
+def test_reg3_duplicate_name_across_package_modules_names_both() -> None:
+    """REG-3/issue 15: two modules of a package defining the same name: the second cannot
+    take it, and the error names both modules."""
+    layer = f"{TESTAPP}.duplicate_package"
+    with pytest.raises(MizanRegistrationError) as raised:
+        mizan_clients(TESTAPP, layer="duplicate_package")
+    assert str(raised.value) == (
+        f"the name 'same_name' is already registered to {layer}.first.same_name; "
+        f"{layer}.second.same_name cannot take it (REG-3)"
+    )
+    assert registry.get_function("same_name") is sys.modules[f"{layer}.first"].same_name  # type: ignore[attr-defined]

@@ -52,6 +52,26 @@ def test_reg3_same_class_is_a_noop_and_takeover_is_refused() -> None:
     assert registry.get_function("f") is first
 
 
+def test_reg3_refusal_names_both_modules() -> None:
+    """REG-3/issue 15: the duplicate-name error names the registered class and the refused
+    one by module and qualified name, so two `clients` modules can be told apart."""
+    first = types.ModuleType("shop.clients.orders")
+    second = types.ModuleType("shop.clients.billing")
+    for module in (first, second):
+        exec(
+            "from typing import Any\nfrom mizan import client\n\n@client\ndef total(request: Any) -> int:\n"
+            "    return 1\n",
+            module.__dict__,
+        )
+    registry.register(first.total, "total")
+    with pytest.raises(MizanRegistrationError) as raised:
+        registry.register(second.total, "total")
+    assert str(raised.value) == (
+        "the name 'total' is already registered to shop.clients.orders.total; "
+        "shop.clients.billing.total cannot take it (REG-3)"
+    )
+
+
 def test_reg3_class_wrapping_the_same_function_is_the_same() -> None:
     def body(request: Any) -> None: ...
 

@@ -12,6 +12,7 @@ INSTALLED_APPS = [
     "mizan",
     "tests.django.project.testapp",
     "tests.django.project.mutations",
+    "tests.django.project.shop",  # a `clients` package (issue 15)
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
