@@ -7,13 +7,16 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.core import checks
-from django.http import HttpResponseBase
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponseBase
 
-from mizan.core.signature import set_framework_response_base
+from mizan.core.signature import set_framework_response_base, set_request_base
 
 # Before any clients module is imported, so return annotations of Django responses
-# are recognised as view-path functions (DEC-3, SIG-10).
+# are recognised as view-path functions (DEC-3, SIG-10), and a first parameter annotated
+# `HttpRequest` (or a subclass) as the request (SIG-1).
 set_framework_response_base(HttpResponseBase)
+set_request_base(HttpRequest)
 
 
 def purge_on_commit(request: Any, context: str, params: dict[str, Any] | None) -> None:
@@ -28,6 +31,25 @@ def purge_on_commit(request: Any, context: str, params: dict[str, Any] | None) -
         transaction.on_commit(functools.partial(purge_entry, request, context, params))
 
 
+def require_installed(module: str) -> None:
+    """Refuse to serve Mizan's URLs from a project that does not install the app: nothing
+    would register the functions or run the checks, and every call would answer
+    "Function not found" (issue 15).
+
+    Raises:
+        ImproperlyConfigured: neither "mizan" nor a MizanConfig subclass is installed.
+    """
+    from django.apps import apps
+
+    if apps.is_installed("mizan") or any(isinstance(c, SimpleMizanConfig) for c in apps.get_app_configs()):
+        return
+    raise ImproperlyConfigured(
+        f'{module} is included in the URLconf, but "mizan" is not in INSTALLED_APPS: without the app '
+        "no clients module is discovered, no check runs, and every call answers 404 Function not "
+        'found. Add "mizan" (or "mizan.apps.SimpleMizanConfig") to INSTALLED_APPS.'
+    )
+
+
 class SimpleMizanConfig(AppConfig):
     """Mizan without autodiscovery; register functions yourself (the built-in token
     functions are registered either way)."""
@@ -36,7 +58,7 @@ class SimpleMizanConfig(AppConfig):
     verbose_name = "Mizan"
 
     def ready(self) -> None:
-        from mizan.checks import check_merges, check_registry, check_settings
+        from mizan.checks import check_definitions, check_merges, check_registry, check_settings
         from mizan.conf import configure_from_settings
         from mizan.core.cache import set_configurer
         from mizan.core.notify import on_invalidate, set_purge_hook
@@ -46,6 +68,7 @@ class SimpleMizanConfig(AppConfig):
         checks.register(check_registry, "mizan")
         checks.register(check_settings, "mizan")
         checks.register(check_merges, "mizan")
+        checks.register(check_definitions, "mizan")
         on_invalidate(send_invalidated)
         set_purge_hook(purge_on_commit)
         # The cache is configured now, not by the first request: a process that serves

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
+from mizan.core.problems import definition_problems
 from mizan.core.registry import registry_problems
 from mizan.core.rules import unresolved_merges
 
@@ -15,6 +16,14 @@ E002_ID = "mizan.E002"
 W001_ID = "mizan.W001"
 W002_ID = "mizan.W002"
 W003_ID = "mizan.W003"
+# Declaration mistakes (mizan.core.problems), one id per kind.
+DEFINITION_IDS = {
+    "request": "mizan.E010",
+    "param-type": "mizan.E011",
+    "return-type": "mizan.E012",
+    "context-param": "mizan.E013",
+    "annotation": "mizan.W010",
+}
 MIN_SECRET_BYTES = 32
 
 
@@ -91,3 +100,14 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             Warning(f"the origin cache stays disabled: {missing} is not set", hint="Set both or neither.", id=W001_ID)
         )
     return messages
+
+
+def check_definitions(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """mizan.E010-E013, W010: declaration mistakes of the registered functions: a first
+    parameter that is not the request (E010), a parameter type Mizan cannot validate
+    (E011), a return type it cannot serialise (E012), context members typing a param
+    differently (E013), a missing annotation (W010, it becomes any)."""
+    return [
+        (Error if problem.error else Warning)(problem.message, hint=problem.hint, id=DEFINITION_IDS[problem.kind])
+        for problem in definition_problems()
+    ]

@@ -11,8 +11,11 @@ from typing import Any
 
 from django.urls import URLPattern, path
 
+from mizan.apps import require_installed
 from mizan.core.registry import get_all_functions
 from mizan.views import route_view
+
+require_installed("mizan.routes")
 
 
 def build_patterns() -> list[URLPattern]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.urls import path
 
 from mizan import views
+from mizan.apps import require_installed
+
+require_installed("mizan.urls")
 
 app_name = "mizan"
 

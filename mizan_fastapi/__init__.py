@@ -43,14 +43,14 @@ from mizan.core.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from mizan.core.registry import clear_registry, get_all_functions, get_function, register, validate_registry
+from mizan.core.registry import clear_registry, get_all_functions, get_function, register
 from mizan.core.tokens import MWTUser
 from mizan_fastapi.conf import InsecureSecretWarning, configure, get_settings
 from mizan_fastapi.handlers import mizan_exception_handler, mizan_validation_handler
 from mizan_fastapi.identity import AppUser
 from mizan_fastapi.router import router
 from mizan_fastapi.routes import build_routes_router
-from mizan_fastapi.startup import register_builtins, setup
+from mizan_fastapi.startup import check_definitions, register_builtins, setup, validate_registry
 
 setup()
 
@@ -82,6 +82,7 @@ __all__ = [
     "Upload",
     "ValidationFailed",
     "build_routes_router",
+    "check_definitions",
     "clear_registry",
     "client",
     "configure",

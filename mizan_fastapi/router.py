@@ -39,6 +39,7 @@ from mizan.core.tokens import authenticate_mwt
 from mizan_fastapi.conf import get_settings
 from mizan_fastapi.identity import authenticate
 from mizan_fastapi.multipart import MEDIA_TYPE, media_type, parse_form
+from mizan_fastapi.startup import check_definitions
 from mizan_fastapi.translate import bad_request, call_headers, drive, read_body, to_starlette, unauthorized
 
 logger = logging.getLogger("mizan")
@@ -178,8 +179,10 @@ async def context(request: Request) -> Response:
 @asynccontextmanager
 async def _validate_settings(app: FastAPI) -> AsyncIterator[None]:
     """At application start-up, read the settings once so an invalid environment (shared
-    secrets, SEC-1) stops the server instead of failing every request."""
+    secrets, SEC-1) stops the server instead of failing every request, and check the
+    functions' declarations (issue 15) for the same reason."""
     get_settings()
+    check_definitions()
     yield
 
 

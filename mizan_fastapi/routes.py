@@ -27,6 +27,7 @@ from mizan.core.registry import get_all_functions
 from mizan_fastapi.conf import get_settings
 from mizan_fastapi.identity import authenticate
 from mizan_fastapi.router import ALL_METHODS, Endpoint, MizanRoute, mizan_endpoint
+from mizan_fastapi.startup import check_definitions
 from mizan_fastapi.translate import drive, to_starlette, unauthorized
 
 
@@ -128,8 +129,10 @@ def build_routes_router() -> APIRouter:
     name order (as Django's `mizan.routes`), built from the registry as it is now.
 
     Raises:
-        ConfigError: a route FastAPI cannot serve (see `starlette_path`).
+        ConfigError: a route FastAPI cannot serve (see `starlette_path`), or a function
+            declared wrongly (`check_definitions`).
     """
+    check_definitions()
     api = APIRouter(route_class=MizanRoute)
     for name, fn_class in sorted(get_all_functions().items()):
         route = fn_class._options.route

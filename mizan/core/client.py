@@ -20,10 +20,11 @@ from mizan.core.errors import MizanRegistrationError, ValidationError
 from mizan.core.options import FunctionOptions, is_global, normalize_options
 from mizan.core.signature import (
     FunctionSignature,
-    compile_signature,
+    compile_entries,
     inspect_function,
     is_response_annotation,
     model_errors,
+    spec_entry,
 )
 from mizan.core.uploads import mentions_upload
 
@@ -99,6 +100,8 @@ class FunctionServerFunction(ServerFunction):
 
     fn: ClassVar[Callable[..., Any]]
     _param_spec: ClassVar[Any] = None
+    _param_entries: ClassVar[tuple[tuple[str, tuple[Any, ...], int, Any], ...]] = ()
+    _signature: ClassVar[FunctionSignature | None] = None
     _field_names: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
@@ -165,6 +168,7 @@ def _wrap_function(
     _check_global(options, signature, fn.__qualname__)
     _check_uploads(options, {p.name: p.annotation for p in signature.params}, fn.__qualname__)
     options = _with_meta(options, _derived_meta(signature.output))
+    entries = tuple(spec_entry(p) for p in signature.params)
     namespace: dict[str, Any] = {
         "__module__": fn.__module__,
         "__qualname__": fn.__qualname__,
@@ -176,7 +180,10 @@ def _wrap_function(
         "_meta": options.meta(),
         "_options": options,
         "_signature": signature,
-        "_param_spec": compile_signature(signature.params) if signature.params else None,
+        # The entries keep the Pydantic fallbacks the spec calls, so the system checks can
+        # build those very validators once (mizan.core.problems).
+        "_param_entries": entries,
+        "_param_spec": compile_entries(entries) if entries else None,
         "_field_names": tuple(p.name for p in signature.params),
     }
     base = AsyncFunctionServerFunction if inspect.iscoroutinefunction(fn) else FunctionServerFunction

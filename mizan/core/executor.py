@@ -145,6 +145,20 @@ def _guard(fn_class: type[ServerFunction], request: Any) -> Generator[Invoke, An
     check_guard_result(result)
 
 
+def _unvalidatable(name: str, exc: Exception) -> InternalError:
+    """Validation failed without a validation error: the function never ran, so the log
+    must not blame it. Usually a parameter type has no Pydantic validator, a declaration
+    mistake the checks report before any call (issue 15)."""
+    logger.error(
+        "Mizan could not validate the arguments of %s (the function did not run). A parameter "
+        "type Pydantic cannot validate is reported by the system check mizan.E011 (Django) and "
+        "by a ConfigError at start-up (FastAPI).",
+        name,
+        exc_info=exc,
+    )
+    return InternalError()
+
+
 def _run(fn_class: type[ServerFunction], request: Any, bound: Any) -> Generator[Invoke, Any, Any]:
     instance = fn_class(request)
     return (yield Invoke(instance.run, (bound,)))
@@ -247,7 +261,12 @@ def execute_pipeline(request: Any, name: str, fn_class: type[ServerFunction], ar
     (RPC-6, VIEW-5). Shared by `/call/` and `route=` views."""
     try:
         yield from _guard(fn_class, request)
-        bound, supplied = fn_class.bind(args)
+        try:
+            bound, supplied = fn_class.bind(args)
+        except MizanError:
+            raise
+        except Exception as exc:
+            raise _unvalidatable(name, exc) from exc
         result = yield from _run(fn_class, request, bound)
     except Exception as exc:
         return error_response(as_mizan_error(exc))
@@ -324,7 +343,14 @@ def context_pipeline(request: Any, name: str, query: Mapping[str, str]) -> Pipel
 
 def _bundle(request: Any, name: str, view: registry.ContextView, args: dict[str, Any]) -> Pipeline:
     try:
-        bound = [(member, fn_class, fn_class.bind(args)[0]) for member, fn_class in view.executed]
+        bound = []
+        for member, fn_class in view.executed:
+            try:
+                bound.append((member, fn_class, fn_class.bind(args)[0]))
+            except MizanError:
+                raise
+            except Exception as exc:
+                raise _unvalidatable(member, exc) from exc
         bundle = {}
         for member, fn_class, member_input in bound:
             bundle[member] = yield from _run(fn_class, request, member_input)

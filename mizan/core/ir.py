@@ -432,6 +432,19 @@ def _param_type(annotation: Any) -> str:
     return _PRIMITIVE_OF.get(inner, "string")
 
 
+def context_param_types(members: Sequence[tuple[str, type[ServerFunction]]]) -> dict[str, dict[str, str]]:
+    """`{param: {member: IR type}}` over the members `context_node` elevates params from
+    (view-path members excluded); a param with two types is the IRBuildError "members
+    disagree on its type", which the system checks report before any export."""
+    found: dict[str, dict[str, str]] = {}
+    for member, fn_class in members:
+        if _is_view(fn_class) or fn_class.Input is None:
+            continue
+        for key, info in fn_class.Input.model_fields.items():
+            found.setdefault(key, {})[member] = _param_type(info.annotation)
+    return found
+
+
 def context_node(name: str, members: Sequence[tuple[str, type[ServerFunction]]]) -> Node:
     """One `context` node: members, elevated params (view-path members excluded), then
     Mizan's additions: transport, rev, cache (IR.md §6, §12.1, §12.4)."""

@@ -52,6 +52,39 @@ def is_response_annotation(annotation: object) -> bool:
     return isinstance(annotation, type) and bool(_response_bases) and issubclass(annotation, tuple(_response_bases))
 
 
+# --- framework request bases (SIG-1) ---------------------------------------------------
+
+_request_bases: set[type] = set()
+
+
+def set_request_base(cls: type) -> None:
+    """Register a framework's request base class (Django `HttpRequest`, Starlette
+    `HTTPConnection`): a first parameter annotated with it, or a subclass, is the request."""
+    if not isinstance(cls, type):
+        raise TypeError("a framework request base must be a class")
+    _request_bases.add(cls)
+
+
+def request_bases() -> frozenset[type]:
+    """The registered framework request bases."""
+    return frozenset(_request_bases)
+
+
+def is_request_annotation(annotation: object) -> bool:
+    """True when a first-parameter annotation can name the request (SIG-1): none, `Any`,
+    `object`, a registered request base or a subclass of one, and `Annotated` forms and
+    unions of these (`HttpRequest | Request`, `Optional[...]`)."""
+    if annotation is _EMPTY or annotation is Any or annotation is object:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return is_request_annotation(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        arms = [arm for arm in typing.get_args(annotation) if arm is not type(None)]
+        return bool(arms) and all(is_request_annotation(arm) for arm in arms)
+    return isinstance(annotation, type) and bool(_request_bases) and issubclass(annotation, tuple(_request_bases))
+
+
 # --- fallbacks: Pydantic validators for one node ------------------------------------------
 
 
@@ -68,10 +101,22 @@ class PydanticFallback:
         self.annotation = annotation
         self._validate: Callable[[Any], Any] | None = None
 
-    def __call__(self, value: Any) -> tuple[bool, Any]:
+    def build(self) -> Callable[[Any], Any]:
+        """The Pydantic validator, built now if it was not yet (the system checks build
+        every fallback once, so a type Pydantic cannot handle fails there, not per call).
+
+        Raises:
+            pydantic.PydanticUserError: Pydantic cannot build a schema for the annotation.
+        """
         validate = self._validate
         if validate is None:
             validate = self._validate = pydantic.TypeAdapter(self.annotation).validate_python
+        return validate
+
+    def __call__(self, value: Any) -> tuple[bool, Any]:
+        validate = self._validate
+        if validate is None:
+            validate = self.build()
         try:
             return True, validate(value)
         except pydantic.ValidationError as exc:
@@ -147,6 +192,10 @@ class FunctionSignature:
     input_model: type[pydantic.BaseModel] | None
     output: Any
     is_async: bool
+    request: str = "request"  # the first parameter's name
+    request_annotation: Any = _EMPTY  # its annotation, `inspect.Parameter.empty` when none
+    unannotated: tuple[str, ...] = ()  # the fields without an annotation (they become Any)
+    output_annotated: bool = True  # False when the return annotation is missing
 
 
 def camel(name: str) -> str:
@@ -196,6 +245,10 @@ def inspect_function(fn: Callable[..., Any], localns: dict[str, Any] | None = No
         input_model=build_input_model(camel(fn.__name__) + "Input", params) if params else None,
         output=output,
         is_async=inspect.iscoroutinefunction(fn),
+        request=parameters[0].name,
+        request_annotation=hints.get(parameters[0].name, _EMPTY),
+        unannotated=tuple(p.name for p in parameters[1:] if p.name not in hints),
+        output_annotated="return" in hints,
     )
 
 
@@ -238,7 +291,22 @@ def spec_entry(param: Param) -> tuple[str, tuple[Any, ...], int, Any]:
 
 def compile_signature(params: tuple[Param, ...]) -> Any:
     """Compile the parameters into the backend's ParamSpec."""
-    return _backend.compile_params([spec_entry(p) for p in params])
+    return compile_entries(tuple(spec_entry(p) for p in params))
+
+
+def compile_entries(entries: tuple[tuple[str, tuple[Any, ...], int, Any], ...]) -> Any:
+    """Compile `spec_entry` results into the backend's ParamSpec (the fallbacks inside
+    the entries are the ones the pipeline calls)."""
+    return _backend.compile_params(list(entries))
+
+
+def node_fallbacks(node: tuple[Any, ...]) -> list[PydanticFallback]:
+    """Every Pydantic fallback of a validation node, outermost first."""
+    kind, fallback, payload = node
+    found = [fallback] if isinstance(fallback, PydanticFallback) else []
+    if kind in ("optional", "list"):
+        found += node_fallbacks(payload)
+    return found
 
 
 def model_errors(exc: pydantic.ValidationError) -> list[tuple[Loc, str]]:
