@@ -153,9 +153,7 @@ def test_a_view_path_response_keeps_django_semantics(atomic_requests: None, miza
     assert names() == ["kept"]
 
 
-def test_without_atomic_requests_an_error_leaves_the_enclosing_transaction_alone(
-    db: None, mizan: MizanClient
-) -> None:
+def test_without_atomic_requests_an_error_leaves_the_enclosing_transaction_alone(db: None, mizan: MizanClient) -> None:
     """Without ATOMIC_REQUESTS the innermost atomic block is not the request's (here: the
     test case's), so it is not marked: the connection stays usable after an error."""
     for name in ("atomic_group_names", "atomic_add_group_then_fail"):
