@@ -1,8 +1,10 @@
-"""`python -m mizan_fastapi.ir <module>`: import the module, validate the registry and
-write the canonical IR (KDL) to stdout (PROTOCOL IR-1, FA-6).
+"""`python -m mizan_fastapi.ir <module>[:<attribute>] [-o FILE]`: import the module,
+validate the registry and write the canonical IR (KDL) to stdout or FILE (PROTOCOL IR-1,
+FA-6).
 
-Exit status: 0 on success, 1 when the import fails or the registry is invalid or cannot
-be expressed (with the reason on stderr), 2 on a usage error.
+Exit status: 0 on success, 1 when the import fails, the attribute is missing, the registry
+is invalid or cannot be expressed, or FILE cannot be written (with the reason on stderr),
+2 on a usage error.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from mizan.core.errors import IRBuildError, MizanRegistryError
+from mizan.core.errors import ConfigError, IRBuildError, MizanRegistryError
 from mizan.core.ir import build_ir
-from mizan_fastapi.cli import EXIT_OK, fail, import_registrations, write
+from mizan_fastapi.cli import EXIT_OK, TARGET_HELP, add_output_option, fail, import_registrations, parse_target, write
 
 PROG = "python -m mizan_fastapi.ir"
 
@@ -21,16 +23,16 @@ PROG = "python -m mizan_fastapi.ir"
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status (argparse exits 2 on a usage error)."""
     parser = argparse.ArgumentParser(prog=PROG, description="Write the canonical Mizan IR (KDL) to stdout.")
-    parser.add_argument("module", help="module whose import registers the server functions, e.g. myapp.main")
+    parser.add_argument("target", metavar="module[:attribute]", type=parse_target, help=TARGET_HELP)
+    add_output_option(parser)
     args = parser.parse_args(argv)
-    failed = import_registrations(PROG, args.module)
+    failed, _ = import_registrations(PROG, args.target)
     if failed is not None:
         return failed
     try:
-        document = build_ir()  # validates the registry first (REG-9)
-    except (MizanRegistryError, IRBuildError) as error:
+        write(build_ir(), args.output)  # build_ir validates the registry first (REG-9)
+    except (MizanRegistryError, IRBuildError, ConfigError) as error:
         return fail(PROG, str(error))
-    write(document)
     return EXIT_OK
 
 

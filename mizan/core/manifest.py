@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -14,6 +18,9 @@ from mizan.core.executor import route_methods
 
 MANIFEST_VERSION: Final = 1
 DEFAULT_BASE_URL: Final = "/api/mizan"
+# MAN-9's layout; `--indent` of the export commands may ask for another (0: one line).
+DEFAULT_INDENT: Final = 2
+MAX_INDENT: Final = 16
 # MAN-6: parameter names that identify the user (snake_case only, GEN-2).
 IDENTITY_PARAMS: Final = frozenset({"user_id", "user", "owner_id", "account_id"})
 
@@ -53,12 +60,16 @@ def generate_edge_manifest(base_url: str = DEFAULT_BASE_URL, view_urls: ViewUrls
     return {"version": MANIFEST_VERSION, "contexts": contexts, "mutations": mutations}
 
 
-def generate_edge_manifest_json(base_url: str = DEFAULT_BASE_URL, view_urls: ViewUrls | None = None) -> str:
+def generate_edge_manifest_json(
+    base_url: str = DEFAULT_BASE_URL, view_urls: ViewUrls | None = None, indent: int = DEFAULT_INDENT
+) -> str:
     """The manifest as text: sorted keys, 2-space indent, non-ASCII literal, trailing newline (MAN-9).
 
     Args:
         base_url: as for `generate_edge_manifest`.
         view_urls: as for `generate_edge_manifest`.
+        indent: spaces per level; the default 2 is MAN-9's form, 0 writes the document on
+            one line in canonical JSON (JSON-1), as a response body would be.
 
     Returns:
         The JSON document, ending with a newline.
@@ -66,9 +77,66 @@ def generate_edge_manifest_json(base_url: str = DEFAULT_BASE_URL, view_urls: Vie
     Raises:
         MizanRegistryError: `validate_registry()` found problems (REG-9).
         TypeError: `view_urls` has the wrong shape.
+        ValueError: `indent` is outside 0..MAX_INDENT.
     """
+    if isinstance(indent, bool) or not isinstance(indent, int) or not 0 <= indent <= MAX_INDENT:
+        raise ValueError(f"indent must be an integer from 0 to {MAX_INDENT}, got {indent!r}")
     manifest = generate_edge_manifest(base_url, view_urls)
-    return json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    layout: dict[str, Any] = {"indent": indent} if indent else {"separators": (",", ":")}
+    return json.dumps(manifest, sort_keys=True, ensure_ascii=False, allow_nan=False, **layout) + "\n"
+
+
+def parse_indent(text: str) -> int:
+    """The `--indent N` option of both adapters' manifest commands (an argparse `type=`).
+
+    Raises:
+        argparse.ArgumentTypeError: not an integer from 0 to MAX_INDENT (a usage error).
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_INDENT:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to {MAX_INDENT}, got {text!r}")
+    return value
+
+
+def write_document(path: str | os.PathLike[str], document: str) -> None:
+    """Write an exported document (manifest or IR) to `path` as UTF-8, all or nothing.
+
+    The text goes to a temporary file in the same directory, which then replaces `path`
+    in one rename: a reader (an Edge deploy step, a code generator) never sees half a
+    document, and a failed export leaves an existing file as it was.
+
+    Raises:
+        ConfigError: the file cannot be written (the message names it).
+    """
+    target = os.path.abspath(os.fspath(path))
+    directory = os.path.dirname(target)
+    temporary: str | None = None
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".mizan-", suffix=".tmp")
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(document.encode("utf-8"))
+        if os.path.exists(target):
+            shutil.copymode(target, temporary)  # keep the permissions of the file it replaces
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+        temporary = None
+    except OSError as exc:
+        raise ConfigError(f"cannot write {os.fspath(path)!r}: {exc.strerror or exc}") from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _umask() -> int:
+    """The process umask (only readable by setting it; put back at once)."""
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def view_urls_problem(view_urls: object) -> str | None:
@@ -179,10 +247,14 @@ def _mutation_entry(fn_class: type[ServerFunction]) -> dict[str, Any] | None:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_INDENT",
     "IDENTITY_PARAMS",
     "MANIFEST_VERSION",
+    "MAX_INDENT",
     "generate_edge_manifest",
     "generate_edge_manifest_json",
     "load_view_urls",
+    "parse_indent",
     "view_urls_problem",
+    "write_document",
 ]

@@ -54,3 +54,19 @@ def test_ir1_command_error_in_process() -> None:
     with pytest.raises(CommandError, match="type name 'Item' is claimed by"):
         call_command("export_mizan_ir", stdout=out)
     assert out.getvalue() == ""
+
+
+def test_ir1_output_option_writes_the_file(tmp_path: Path) -> None:
+    """IR-1: `export_mizan_ir -o FILE` writes the bytes stdout would carry and prints
+    nothing; a refused export (the test project's build error) leaves FILE as it was."""
+    demo = {"DJANGO_SETTINGS_MODULE": "demo_project.settings"}
+    target = tmp_path / "mizan.kdl"
+    written = _run(["manage.py", "export_mizan_ir", "-o", str(target)], DEMO, tmp_path, **demo)
+    printed = _run(["manage.py", "export_mizan_ir"], DEMO, tmp_path, **demo)
+    assert (written.returncode, written.stdout, written.stderr) == (0, "", "")
+    assert target.read_bytes() == printed.stdout.encode("utf-8")
+    target.write_bytes(b"previous")
+    out = StringIO()
+    with pytest.raises(CommandError, match="type name 'Item' is claimed by"):
+        call_command("export_mizan_ir", "--output", str(target), stdout=out)
+    assert (out.getvalue(), target.read_bytes()) == ("", b"previous")

@@ -1,4 +1,6 @@
-"""`manage.py export_edge_manifest` (PROTOCOL §7, MAN-10) against the Django test project."""
+"""`manage.py export_edge_manifest` (PROTOCOL §7, MAN-10) against the Django test project:
+the base URL read from where the URLconf mounts `mizan.urls`, `--view-urls`, `--indent`
+and `-o/--output`."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
+from django.test import override_settings
+from django.urls import include, path
 
 from mizan import client
 from mizan.core import registry
@@ -29,12 +33,24 @@ def run_command(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def run_manage(*args: str) -> subprocess.CompletedProcess[bytes]:
+def run_manage(*args: str, settings: str = "tests.django.project.settings") -> subprocess.CompletedProcess[bytes]:
     """`python -m django export_edge_manifest ...` in a fresh process on the test project."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.django.project.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings}
     return subprocess.run(
         [sys.executable, "-m", "django", COMMAND, *args], cwd=ROOT, env=env, capture_output=True, timeout=120
     )
+
+
+class MountedAtRoot:
+    """A URLconf that mounts `mizan.urls` at the site root (`/call/`, `/ctx/<name>/`)."""
+
+    urlpatterns = [path("", include("mizan.urls"))]
+
+
+class NotMounted:
+    """A URLconf without Mizan's endpoints (only the `route=` views)."""
+
+    urlpatterns = [path("", include("mizan.routes"))]
 
 
 def write_view_urls(tmp_path: Path, content: str) -> str:
@@ -152,6 +168,87 @@ def test_man10_invalid_registry_with_system_checks() -> None:
     assert out.getvalue() == ""
 
 
+# --- the base URL, --indent, -o ----------------------------------------------------------------
+
+
+@override_settings(ROOT_URLCONF="tests.django.project.urls_prefixed")
+def test_man4_base_url_is_where_the_urlconf_mounts_mizan_urls() -> None:
+    """MAN-4: without `--base-url` the endpoints are where `mizan.urls` is mounted
+    (`edge/rpc/` in this URLconf), not the protocol's default; `--base-url` still wins."""
+    out, err = run_command()
+    assert (out, err) == (generate_edge_manifest_json("/edge/rpc"), "")
+    assert json.loads(out)["contexts"]["user"]["endpoints"] == ["/edge/rpc/ctx/user/"]
+    assert run_command("--base-url", "/api/mizan")[0] == generate_edge_manifest_json()
+
+
+@override_settings(ROOT_URLCONF=MountedAtRoot)
+def test_man4_mizan_urls_mounted_at_the_root() -> None:
+    """MAN-4: a mount at the site root gives endpoints `/ctx/<name>/` (base URL "")."""
+    out, _ = run_command()
+    assert out == generate_edge_manifest_json("")
+    assert json.loads(out)["contexts"]["user"]["endpoints"] == ["/ctx/user/"]
+
+
+@override_settings(ROOT_URLCONF=NotMounted)
+def test_man4_unmounted_mizan_urls_is_command_error() -> None:
+    """MAN-4: without `mizan.urls` in the URLconf there is no base URL to read: a
+    CommandError saying how to mount it, nothing written; `--base-url` needs no mount."""
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"mizan\.urls is not mounted in the URLconf.*--base-url"):
+        call_command(COMMAND, stdout=out)
+    assert out.getvalue() == ""
+    assert run_command("--base-url", "/x")[0] == generate_edge_manifest_json("/x")
+
+
+def test_man9_indent_option() -> None:
+    """MAN-9: the default is the canonical 2-space layout; `--indent 0` writes one line of
+    canonical JSON, `--indent 4` four spaces per level; the content never changes."""
+    default, _ = run_command()
+    assert run_command("--indent", "2")[0] == default == generate_edge_manifest_json()
+    compact, _ = run_command("--indent", "0")
+    assert compact == generate_edge_manifest_json(indent=0)
+    assert compact.count("\n") == 1 and compact.endswith("}\n") and ", " not in compact
+    wide, _ = run_command("--indent", "4")
+    assert wide.startswith('{\n    "contexts": {\n        "')
+    assert json.loads(compact) == json.loads(default) == json.loads(wide)
+    with pytest.raises(CommandError, match="--indent"):
+        run_command("--indent", "-3")
+
+
+def test_man10_output_option_writes_the_file(tmp_path: Path) -> None:
+    """MAN-10: `-o FILE` writes exactly the bytes stdout would carry (UTF-8), prints
+    nothing, replaces an existing file whole and leaves no temporary file behind."""
+    target = tmp_path / "manifest.json"
+    target.write_text("old content that is longer than nothing", encoding="utf-8")
+    path = write_view_urls(tmp_path, json.dumps(VIEW_URLS))
+    out, err = run_command("-o", str(target), "--view-urls", path, "--indent", "0")
+    assert (out, err) == ("", "")
+    assert target.read_bytes() == generate_edge_manifest_json(view_urls=VIEW_URLS, indent=0).encode("utf-8")
+    assert "/über/".encode() in target.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "view_urls.json"]
+    run_command("--output", str(target))
+    assert target.read_bytes() == generate_edge_manifest_json().encode("utf-8")
+
+
+def test_man10_output_option_failures_leave_the_file_alone(tmp_path: Path) -> None:
+    """MAN-10: an unwritable FILE is a CommandError naming it; a failing export (invalid
+    registry) writes nothing, so the previous manifest stays as it was."""
+    with pytest.raises(CommandError, match="cannot write .*missing"):
+        run_command("-o", str(tmp_path / "missing" / "manifest.json"))
+    target = tmp_path / "manifest.json"
+    target.write_bytes(b"previous")
+
+    @client(affects="nowhere")
+    def broken(request: object) -> None:
+        return None
+
+    registry.register(broken, "broken")
+    with pytest.raises(CommandError, match="Mizan registry is invalid"):
+        run_command("-o", str(target))
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
+
+
 # --- a real process ---------------------------------------------------------------------------
 
 
@@ -196,3 +293,26 @@ def test_man10_subprocess_usage_error_exits_2(args: list[str]) -> None:
     done = run_manage(*args)
     assert (done.returncode, done.stdout) == (2, b"")
     assert b"usage:" in done.stderr
+
+
+def test_man4_subprocess_reads_the_mount_under_the_script_prefix(tmp_path: Path) -> None:
+    """MAN-4: in a real `manage.py` process, the base URL is where the URLconf mounts
+    `mizan.urls` (`edge/rpc/`) under `FORCE_SCRIPT_NAME` (`/site`), as `reverse()` gives it;
+    `-o` writes the same bytes to the file."""
+    settings = "tests.django.project.settings_prefixed"
+    done = run_manage(settings=settings)
+    assert (done.returncode, stderr_besides_project_warnings(done.stderr)) == (0, [])
+    assert done.stdout == generate_edge_manifest_json("/site/edge/rpc").encode("utf-8")
+    target = tmp_path / "edge" / "manifest.json"
+    target.parent.mkdir()
+    done = run_manage("-o", str(target), "--indent", "0", settings=settings)
+    assert (done.returncode, done.stdout) == (0, b""), done.stderr
+    assert target.read_bytes() == generate_edge_manifest_json("/site/edge/rpc", indent=0).encode("utf-8")
+
+
+@pytest.mark.parametrize("value", ["-1", "x", "17"])
+def test_man10_subprocess_bad_indent_exits_2(value: str) -> None:
+    """MAN-10: an `--indent` that is not 0..16 is a usage error (exit 2), nothing printed."""
+    done = run_manage("--indent", value)
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert b"--indent" in done.stderr and b"expected an integer from 0 to 16" in done.stderr

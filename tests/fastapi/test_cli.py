@@ -74,6 +74,80 @@ def test_fa6_manifest_command_refuses_a_bad_view_urls_file(tmp_path: Path) -> No
     assert result.returncode == 1 and b"view URLs file" in result.stderr and result.stdout == b""
 
 
+@pytest.mark.parametrize(
+    ("command", "options"), [("mizan_fastapi.ir", ()), ("mizan_fastapi.manifest", ("--base-url", "/api/mizan"))]
+)
+def test_fa6_commands_take_uvicorns_module_attribute_spelling(command: str, options: tuple[str, ...]) -> None:
+    """FA-6: `myapp.main:app`, as uvicorn is given it, imports `myapp.main`; the document is
+    the one the plain module gives (with the manifest's base URL fixed: read from the
+    application, below). A dotted attribute path is followed as uvicorn follows it."""
+    plain = run("-m", command, "tests.fastapi.cli_app", *options)
+    for spelling in ("tests.fastapi.cli_app:app", "tests.fastapi.cli_app:app.router"):
+        spelled = run("-m", command, spelling, *options)
+        assert spelled.returncode == 0, spelled.stderr
+        assert spelled.stdout == plain.stdout != b""
+
+
+@pytest.mark.parametrize("command", ["mizan_fastapi.ir", "mizan_fastapi.manifest"])
+def test_fa6_commands_refuse_a_missing_attribute_or_a_malformed_target(command: str) -> None:
+    """FA-6: an attribute the module lacks is exit 1 naming it; an empty module or
+    attribute part is a usage error (exit 2). Nothing reaches stdout."""
+    missing = run("-m", command, "tests.fastapi.cli_app:ap")
+    assert (missing.returncode, missing.stdout) == (1, b"")
+    assert b"module 'tests.fastapi.cli_app' has no attribute 'ap'" in missing.stderr
+    deep = run("-m", command, "tests.fastapi.cli_app:app.nope")
+    assert (deep.returncode, deep.stdout) == (1, b"") and b"no attribute 'app.nope'" in deep.stderr
+    for spelling in ("tests.fastapi.cli_app:", ":app", "a:b:c", "tests.fastapi.cli_app:app..router"):
+        usage = run("-m", command, spelling)
+        assert (usage.returncode, usage.stdout) == (2, b""), spelling
+        assert b"is not a module or module:attribute" in usage.stderr
+    no_module = run("-m", command, "tests.fastapi.no_such_module:app")
+    assert no_module.returncode == 1 and b"cannot import 'tests.fastapi.no_such_module'" in no_module.stderr
+
+
+def test_man4_manifest_base_url_comes_from_the_application() -> None:
+    """MAN-4: `module:app` without `--base-url` reads the prefix the router is mounted at
+    (`/rpc` in cli_app); `--base-url` still wins; an attribute that is not an application
+    gives the default; an application without Mizan's router is exit 1."""
+    mounted = run("-m", "mizan_fastapi.manifest", "tests.fastapi.cli_app:app")
+    assert mounted.returncode == 0, mounted.stderr
+    assert mounted.stdout == generate_edge_manifest_json("/rpc").encode("utf-8")
+    assert json.loads(mounted.stdout)["contexts"]["user"]["endpoints"] == ["/rpc/ctx/user/"]
+    explicit = run("-m", "mizan_fastapi.manifest", "tests.fastapi.cli_app:app", "--base-url", "/edge")
+    assert explicit.stdout == generate_edge_manifest_json("/edge").encode("utf-8")
+    not_an_app = run("-m", "mizan_fastapi.manifest", "tests.fastapi.cli_app:settings")
+    assert not_an_app.stdout == generate_edge_manifest_json().encode("utf-8")
+    bare = run("-m", "mizan_fastapi.manifest", "tests.fastapi.cli_app:bare_app")
+    assert (bare.returncode, bare.stdout) == (1, b"")
+    assert b"mizan_fastapi.router is not mounted on this application" in bare.stderr
+
+
+def test_man10_output_file_and_indent(tmp_path: Path) -> None:
+    """MAN-10, MAN-9: `-o FILE` writes the same bytes as stdout would (UTF-8) and replaces
+    an existing file; `--indent` changes the layout only; a bad value is a usage error."""
+    target = tmp_path / "manifest.json"
+    target.write_text("stale", encoding="utf-8")
+    written = run("-m", "mizan_fastapi.manifest", "tests.fastapi.cli_app", "-o", str(target))
+    assert (written.returncode, written.stdout) == (0, b""), written.stderr
+    assert target.read_bytes() == generate_edge_manifest_json().encode("utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]  # no temporary left behind
+    compact = run("-m", "mizan_fastapi.manifest", "tests.fastapi.cli_app", "--indent", "0")
+    assert compact.stdout == generate_edge_manifest_json(indent=0).encode("utf-8")
+    assert compact.stdout.count(b"\n") == 1 and b", " not in compact.stdout
+    assert json.loads(compact.stdout) == json.loads(target.read_bytes())
+    wide = run("-m", "mizan_fastapi.manifest", "tests.fastapi.cli_app", "--indent", "4")
+    assert wide.stdout.startswith(b'{\n    "contexts": {\n        "')
+    for bad in ("-1", "two", "17"):
+        usage = run("-m", "mizan_fastapi.manifest", "tests.fastapi.cli_app", "--indent", bad)
+        assert (usage.returncode, usage.stdout) == (2, b"") and b"--indent" in usage.stderr
+    ir = tmp_path / "mizan.kdl"
+    done = run("-m", "mizan_fastapi.ir", "tests.fastapi.cli_app:app", "--output", str(ir))
+    assert (done.returncode, done.stdout) == (0, b""), done.stderr
+    assert ir.read_bytes() == build_ir().encode("utf-8")
+    unwritable = run("-m", "mizan_fastapi.ir", "tests.fastapi.cli_app", "-o", str(tmp_path / "no" / "x.kdl"))
+    assert unwritable.returncode == 1 and b"cannot write" in unwritable.stderr
+
+
 NO_DJANGO = """
 import sys
 sys.modules["django"] = None  # any `import django...` now fails

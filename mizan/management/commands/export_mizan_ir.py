@@ -1,14 +1,17 @@
-"""`manage.py export_mizan_ir`: discover, validate, and print the canonical IR (IR-1, DISC-4)."""
+"""`manage.py export_mizan_ir`: discover, validate, and write the canonical IR (IR-1, DISC-4)
+to stdout or a file."""
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from mizan.conf import get_settings
-from mizan.core.errors import IRBuildError, MizanRegistryError
+from mizan.core.errors import ConfigError, IRBuildError, MizanRegistryError
 from mizan.core.ir import build_ir
+from mizan.core.manifest import write_document
 from mizan.setup import mizan_clients
 
 
@@ -24,11 +27,19 @@ def export_ir() -> str:
 
 
 class Command(BaseCommand):
-    help = "Write the canonical Mizan IR (KDL) of every registered function to stdout."
+    help = "Write the canonical Mizan IR (KDL) of every registered function to stdout or a file."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "-o", "--output", metavar="FILE", default=None, help="write the IR to FILE (UTF-8) instead of stdout"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             document = export_ir()
-        except (MizanRegistryError, IRBuildError) as error:
+            if options["output"] is not None:
+                write_document(options["output"], document)
+                return
+        except (MizanRegistryError, IRBuildError, ConfigError) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(document, ending="")
