@@ -46,8 +46,8 @@ side in one run); do not edit by hand. Each group is also runnable alone:
   the other; rounds are short and interleaved.
 - Every alternative must answer the same thing (same bytes, or where a library spells
   floats its own way, the same decoded value) before anything is measured.
-- The goals (G1..G8) are the aims of issue 8: ratios, never assertions in unit tests. A
-  miss is reported as measured.
+- The goals (G1..G8) are the performance aims set for this release: ratios, never
+  assertions in unit tests. A miss is reported as measured.
 """
 
 
