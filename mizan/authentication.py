@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 from importlib import import_module
+from typing import Any, NamedTuple
 
 from django.conf import settings as django_settings
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import get_user, get_user_model
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from mizan.core.errors import Unauthorized
@@ -42,30 +44,70 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip()
 
 
-def session_user_id(session_key: str) -> str | None:
-    """The user id stored in a session, or None when the session no longer exists
-    (logged out, flushed or expired)."""
+class _StoredSession(dict[str, Any]):
+    """A copy of a stored session's data, as `django.contrib.auth.get_user` reads it.
+
+    Where Django would flush the session (stale auth hash) or cycle its key (hash of a
+    fallback SECRET_KEY), the copy changes nothing in the store: the bearer check only
+    decides; the browser's own next request does what Django does to its session.
+    """
+
+    def flush(self) -> None:
+        self.clear()
+
+    def cycle_key(self) -> None:
+        """The session stays valid under a fallback secret; its key is the browser's to cycle."""
+
+
+class _SessionOnly:
+    """The one attribute of a request `get_user` reads."""
+
+    def __init__(self, session: _StoredSession) -> None:
+        self.session = session
+
+
+def session_user(session_key: str) -> Any | None:
+    """The user Django itself would give the browser of a stored session, or None.
+
+    This is `django.contrib.auth.get_user` on that session, so it refuses exactly what the
+    session refuses: a session that is gone (logged out, flushed, expired) or names no
+    user, an auth backend no longer in AUTHENTICATION_BACKENDS, a user the backend no
+    longer returns (ModelBackend: deleted or `is_active=False`), and a session auth hash
+    that no longer matches (the password changed). One session read and one user read.
+    """
     engine = import_module(django_settings.SESSION_ENGINE)
-    store = engine.SessionStore(session_key)
-    user_id = store.load().get(SESSION_KEY)
-    return None if user_id is None else str(user_id)
+    data = engine.SessionStore(session_key).load()
+    try:
+        user = get_user(_SessionOnly(_StoredSession(data)))
+    except ValidationError:  # a stored user id the user model cannot parse
+        return None
+    return user if user.is_authenticated else None
 
 
-def verify_session_jwt(config: JWTConfig, token: str, kind: str) -> JWTUser:
-    """A JWT of type `kind` whose bound session still exists and belongs to its subject
-    (JWT-1, JWT-3).
+class SessionJWT(NamedTuple):
+    """A verified session-bound JWT: its claims and the live user of its session."""
+
+    claims: JWTUser
+    user: Any
+
+
+def verify_session_jwt(config: JWTConfig, token: str, kind: str) -> SessionJWT:
+    """A JWT of type `kind` whose bound session Django still accepts, for the token's
+    subject (JWT-1, JWT-3; issue 15): the one check of bearer access tokens and of
+    `jwt_refresh`.
 
     Raises:
         InvalidToken: any failure.
     """
-    user = verify_jwt(config, token, kind)
+    claims = verify_jwt(config, token, kind)
     try:
-        check_pk(str(user.pk))
+        check_pk(str(claims.pk))
     except Exception:
         raise InvalidToken("sub is not a valid primary key") from None
-    if session_user_id(user.session_key) != str(user.pk):
-        raise InvalidToken("the bound session is gone or belongs to another user")
-    return user
+    user = session_user(claims.session_key)
+    if user is None or str(user.pk) != str(claims.pk):
+        raise InvalidToken("the bound session is gone, another user's, or no longer accepted by Django")
+    return SessionJWT(claims, user)
 
 
 def set_user(request: HttpRequest, user: TokenUser) -> None:
@@ -99,9 +141,9 @@ def authenticate(request: HttpRequest, settings: MizanSettings) -> bool:
     if token is None:
         return False
     try:
-        jwt_user = verify_session_jwt(settings.jwt, token, "access")
+        verified = verify_session_jwt(settings.jwt, token, "access")
     except InvalidToken as error:
         logger.debug("JWT refused: %s", error)
         raise Unauthorized(MSG_JWT) from None
-    set_user(request, jwt_user)
+    set_user(request, verified.claims)
     return True

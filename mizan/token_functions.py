@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.contrib.auth import get_user_model
 from pydantic import BaseModel
 
 from mizan.authentication import verify_session_jwt
@@ -63,20 +62,17 @@ def jwt_obtain(request: Any) -> JWTPair:
 
 @client
 def jwt_refresh(request: Any, refresh_token: str) -> JWTPair:
-    """A new pair for a valid refresh token whose session still exists (JWT-2, JWT-3).
-
-    The user is read again, so the new access token carries current staff/superuser flags
-    and an inactive or deleted user gets nothing.
+    """A new pair for a valid refresh token whose session Django still accepts (JWT-2,
+    JWT-3): the same check as a bearer access token, so a deleted, deactivated or
+    logged-out user, or a changed password, gets nothing. The user is the one just read,
+    so the new access token carries current staff/superuser flags.
     """
     config = _jwt_config()
     try:
-        claimed = verify_session_jwt(config, refresh_token, REFRESH)
+        verified = verify_session_jwt(config, refresh_token, REFRESH)
     except InvalidToken:
         raise Unauthorized(MSG_JWT) from None
-    user = get_user_model()._default_manager.filter(pk=claimed.pk).first()
-    if user is None or not getattr(user, "is_active", True):
-        raise Unauthorized(MSG_JWT)
-    return _pair(config, user, claimed.session_key)
+    return _pair(config, verified.user, verified.claims.session_key)
 
 
 def register_token_functions() -> None:
