@@ -97,8 +97,12 @@ def verify_session_jwt(config: JWTConfig, token: str, kind: str) -> SessionJWT:
     `jwt_refresh`.
 
     Raises:
-        InvalidToken: any failure.
+        InvalidToken: any failure, including an unusable key (logged as a warning).
     """
+    problem = config.key_problem
+    if problem is not None:
+        logger.warning("bearer JWT refused: the JWT key is unusable: %s", problem)
+        raise InvalidToken(problem)
     claims = verify_jwt(config, token, kind)
     try:
         check_pk(str(claims.pk))

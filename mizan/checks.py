@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
+from mizan.conf import jwt_config
+from mizan.core import jwt_keys
 from mizan.core.problems import definition_problems
 from mizan.core.registry import registry_problems
 from mizan.core.rules import unresolved_merges
@@ -25,6 +27,22 @@ DEFINITION_IDS = {
     "annotation": "mizan.W010",
 }
 MIN_SECRET_BYTES = 32
+# The bearer JWT's key (issue 15): one id per way MIZAN_JWT_SECRET/_ALGORITHM/_PUBLIC_KEY
+# can be wrong; the messages come from mizan.core.jwt_keys, which refuses the same at run time.
+E003_ID = "mizan.E003"  # MIZAN_JWT_ALGORITHM is not HS256, RS256, ES256 or EdDSA
+E004_ID = "mizan.E004"  # a PEM key that does not parse
+E005_ID = "mizan.E005"  # a key type that does not fit the algorithm
+E006_ID = "mizan.E006"  # an EC key not on P-256
+E007_ID = "mizan.E007"  # a PEM key without the `cryptography` package
+E008_ID = "mizan.E008"  # MIZAN_JWT_PUBLIC_KEY is not the private key's
+JWT_KEY_IDS = {
+    jwt_keys.UNKNOWN_ALGORITHM: E003_ID,
+    jwt_keys.UNPARSABLE_KEY: E004_ID,
+    jwt_keys.KEY_TYPE: E005_ID,
+    jwt_keys.CURVE: E006_ID,
+    jwt_keys.NO_CRYPTOGRAPHY: E007_ID,
+    jwt_keys.PUBLIC_KEY_MISMATCH: E008_ID,
+}
 
 
 def check_registry(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
@@ -75,12 +93,12 @@ def _secrets() -> list[tuple[str, str, str]]:
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """SEC-1 (E002): one secret used for two purposes; CACHE-1 (W001): caching half
-    configured; SEC-2 (W002): a secret shorter than 32 bytes."""
+    configured; SEC-2 (W002): a secret shorter than 32 bytes; and `check_jwt_keys`."""
     messages: list[CheckMessage] = []
     secrets = _secrets()
     for index, (purpose, label, value) in enumerate(secrets):
         for other_purpose, other_label, other_value in secrets[index + 1 :]:
-            if purpose != other_purpose and value == other_value:
+            if purpose != other_purpose and _same_secret(value, other_value):
                 messages.append(
                     Error(
                         f"{label} and {other_label} are the same value",
@@ -99,6 +117,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         messages.append(
             Warning(f"the origin cache stays disabled: {missing} is not set", hint="Set both or neither.", id=W001_ID)
         )
+    messages.extend(check_jwt_keys())
     return messages
 
 
@@ -111,3 +130,23 @@ def check_definitions(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
         (Error if problem.error else Warning)(problem.message, hint=problem.hint, id=DEFINITION_IDS[problem.kind])
         for problem in definition_problems()
     ]
+
+
+def _same_secret(value: str, other: str) -> bool:
+    """SEC-1: equal text, or one PEM private key written twice (PKCS#1 and PKCS#8, ...)."""
+    return value == other or jwt_keys.secret_material(value) == jwt_keys.secret_material(other)
+
+
+def check_jwt_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """mizan.E003..E008: the bearer JWT's key cannot sign or verify (issue 15); W002 (SEC-2)
+    for an RSA key shorter than 2048 bits. Nothing while bearer JWTs are disabled."""
+    if not getattr(settings, "MIZAN_JWT_ENABLED", True):
+        return []
+    keys = jwt_config().keys
+    if isinstance(keys, jwt_keys.KeyProblem):
+        check_id = JWT_KEY_IDS.get(keys.code)  # no id: no secret at all, Django's own check
+        return [] if check_id is None else [Error(keys.message, hint=keys.hint, id=check_id)]
+    weakness = keys.weakness
+    if weakness is not None:
+        return [Warning(f"{weakness}, shorter than 2048 bits", hint="Use at least 2048 bits (SEC-2).", id=W002_ID)]
+    return []

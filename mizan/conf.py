@@ -69,12 +69,16 @@ def mwt_config() -> MWTConfig:
 
 
 def jwt_config() -> JWTConfig:
-    """The MIZAN_JWT_* settings; the secret defaults to SECRET_KEY (JWT-3, JWT-5)."""
+    """The MIZAN_JWT_* settings; the secret defaults to SECRET_KEY (JWT-3, JWT-5). A PEM
+    private key in MIZAN_JWT_SECRET selects a key pair; the keys are parsed on first use,
+    never here, so a wrong key is a check error and a refused token, not a failed request."""
     return JWTConfig(
         enabled=getattr(django_settings, "MIZAN_JWT_ENABLED", True),
         secret=getattr(django_settings, "MIZAN_JWT_SECRET", None) or django_settings.SECRET_KEY,
         access_ttl=getattr(django_settings, "MIZAN_JWT_ACCESS_TTL", 900),
         refresh_ttl=getattr(django_settings, "MIZAN_JWT_REFRESH_TTL", 604_800),
+        algorithm=getattr(django_settings, "MIZAN_JWT_ALGORITHM", None),
+        public_key=getattr(django_settings, "MIZAN_JWT_PUBLIC_KEY", None),
     )
 
 

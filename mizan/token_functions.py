@@ -3,6 +3,7 @@ session-bound `jwt_obtain` / `jwt_refresh` (JWT-2)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -17,6 +18,8 @@ from mizan.core.client import client
 from mizan.core.errors import InternalError, NotFound, Unauthorized
 from mizan.core.tokens import MSG_JWT, REFRESH, InvalidToken, JWTConfig, mint_jwt_pair, subject_of
 
+logger = logging.getLogger("mizan.tokens")
+
 
 class JWTPair(BaseModel):
     """An access/refresh pair and the access token's lifetime in seconds (JWT-2)."""
@@ -27,11 +30,15 @@ class JWTPair(BaseModel):
 
 
 def _jwt_config() -> JWTConfig:
-    """The JWT settings; with `MIZAN_JWT_ENABLED = False` the functions do not exist (404)."""
+    """The JWT settings; with `MIZAN_JWT_ENABLED = False` the functions do not exist (404),
+    and with an unusable key (the system checks name it) they fail as `mwt_obtain` does
+    without a secret: 500, reason logged."""
     config = get_settings().jwt
     if not config.enabled:
         raise NotFound()
-    if not config.secret:
+    problem = config.key_problem
+    if problem is not None:
+        logger.error("JWT pair not issued: the JWT key is unusable: %s", problem)
         raise InternalError()
     return config
 

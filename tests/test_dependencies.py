@@ -20,7 +20,11 @@ EXTRA_ALLOWED = {
     "fastapi": {"fastapi"},
     "channels": {"channels", "django"},
     "shapes": {"django-readers", "django"},
+    "crypto": {"pyjwt"},
 }
+# What an extra brings through another package's own extra: `crypto` is PyJWT[crypto],
+# i.e. `cryptography`, which PyJWT (and mizan.core.jwt_keys) import when it is installed.
+EXTRA_PROVIDES = {"crypto": {"cryptography"}}
 TOOL_EXTRAS = {"dev", "bench"}
 
 
@@ -56,16 +60,27 @@ def test_dep1_pyjwt_floor_excludes_versions_with_verification_cves() -> None:
     """DEP-1: the declared PyJWT requirement refuses every release before 2.13.0, and the
     installed one satisfies it."""
     declared = [Requirement(text) for text in metadata.requires("mizan") or []]
-    (pyjwt,) = [requirement for requirement in declared if requirement.name.lower() == "pyjwt"]
+    (pyjwt,) = [r for r in declared if r.name.lower() == "pyjwt" and r.marker is None]
     assert not pyjwt.specifier.contains("2.12.1") and pyjwt.specifier.contains(str(PYJWT_FLOOR))
     installed = Version(metadata.version("PyJWT"))
     assert installed >= PYJWT_FLOOR and pyjwt.specifier.contains(installed)
 
 
+def test_dep1_crypto_extra_is_pyjwts_own() -> None:
+    """DEP-1: the `crypto` extra adds no package of its own choosing: it is PyJWT's
+    `crypto` extra, under the same PyJWT floor as the runtime requirement."""
+    declared = [Requirement(text) for text in metadata.requires("mizan") or []]
+    crypto = [r for r in declared if r.marker is not None and r.marker.evaluate({"extra": "crypto"})]
+    assert [(r.name.lower(), r.extras) for r in crypto] == [("pyjwt", {"crypto"})]
+    assert not crypto[0].specifier.contains("2.12.1") and crypto[0].specifier.contains(str(PYJWT_FLOOR))
+
+
 def test_dep1a_packages_never_import_tools() -> None:
     requirements = _requirements()
-    # A package that is also a runtime extra (Django, FastAPI) is the adapter's framework.
+    # A package that is also a runtime extra (Django, FastAPI) is the adapter's framework,
+    # and what a runtime extra brings (cryptography) is a runtime package too.
     frameworks = {name for name, extra in requirements if extra is not None and extra not in TOOL_EXTRAS}
+    frameworks |= {name for extra, names in EXTRA_PROVIDES.items() for name in names}
     tools = sorted({name for name, extra in requirements if extra in TOOL_EXTRAS} - frameworks)
     import_names = {"django-ninja": "ninja", "djangorestframework": "rest_framework"}
     modules = [import_names.get(t, t.replace("-", "_")) for t in tools]

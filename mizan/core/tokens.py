@@ -1,7 +1,8 @@
 """MWT and JWT: minting and strict verification on top of PyJWT (PROTOCOL §5.3, §5.4).
 
-PyJWT does the JWS work (base64url, HMAC, registered claims); this module adds Mizan's
-rules in front of it: a size cap, HS256 only, no `crit`/`b64` extensions, key choice by
+PyJWT does the JWS work (base64url, signatures, registered claims); this module adds Mizan's
+rules in front of it: a size cap, exactly one algorithm (HS256 for the MWT; the configured
+one, HS256 or a key pair's, for the bearer JWT), no `crit`/`b64` extensions, key choice by
 `kid`, and the claim shapes of MWT-2 and JWT-3. Every failure is one exception,
 `InvalidToken`, whose text is for logs only (tokens themselves are never logged, MWT-7).
 """
@@ -14,6 +15,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -21,6 +23,7 @@ import jwt
 
 from mizan.core import _backend
 from mizan.core.errors import Unauthorized
+from mizan.core.jwt_keys import JWTKeys, KeyProblem, resolve
 
 logger = logging.getLogger("mizan.tokens")
 
@@ -104,7 +107,9 @@ def subject_of(pk: object) -> str:
 # --- strict decoding ------------------------------------------------------------------
 
 
-KeyChooser = Callable[[Mapping[str, Any]], str | None]
+# Returns the verification key for a JOSE header (a secret, or a public key object), or
+# None to refuse the header.
+KeyChooser = Callable[[Mapping[str, Any]], Any]
 
 
 def decode(
@@ -114,9 +119,10 @@ def decode(
     required: tuple[str, ...],
     audience: str | None = None,
     leeway: float = 0,
-    usual_key: str | None = None,
+    usual_key: Any = None,
+    algorithm: str = ALGORITHM,
 ) -> dict[str, Any]:
-    """Verify an HS256 token and return its claims.
+    """Verify a token signed with `algorithm` and return its claims.
 
     Args:
         token: the compact serialization as received.
@@ -128,6 +134,7 @@ def decode(
         usual_key: the key nearly every token uses. It is tried first and kept only when
             the verified header names it, which gives the same verdict as choosing first
             while parsing the token once instead of twice (PyJWT's parse is the cost).
+        algorithm: the only `alg` accepted (no other, no `none`: algorithm confusion).
 
     Raises:
         InvalidToken: on any failure, before or inside PyJWT.
@@ -142,7 +149,7 @@ def decode(
         if usual_key:
             try:
                 verified = jwt.decode_complete(
-                    token, usual_key, algorithms=[ALGORITHM], audience=audience, leeway=leeway, options=options
+                    token, usual_key, algorithms=[algorithm], audience=audience, leeway=leeway, options=options
                 )
             except jwt.InvalidSignatureError:
                 verified = None
@@ -153,9 +160,9 @@ def decode(
             if not key:
                 raise InvalidToken("no key for this kid")
             verified = jwt.decode_complete(
-                token, key, algorithms=[ALGORITHM], audience=audience, leeway=leeway, options=options
+                token, key, algorithms=[algorithm], audience=audience, leeway=leeway, options=options
             )
-        _check_header(verified["header"])
+        _check_header(verified["header"], algorithm)
     except InvalidToken:
         raise
     except (jwt.PyJWTError, ValueError, TypeError, OverflowError, RecursionError) as error:
@@ -176,10 +183,10 @@ def _check_dates(claims: Mapping[str, Any]) -> None:
                 raise InvalidToken(f"{name} is not a number")
 
 
-def _check_header(header: Mapping[str, Any]) -> None:
-    """Header rules beyond PyJWT's: HS256 only, `typ` JWT if present, no extensions."""
-    if header.get("alg") != ALGORITHM:
-        raise InvalidToken("algorithm is not HS256")
+def _check_header(header: Mapping[str, Any], algorithm: str) -> None:
+    """Header rules beyond PyJWT's: the one algorithm, `typ` JWT if present, no extensions."""
+    if header.get("alg") != algorithm:
+        raise InvalidToken(f"algorithm is not {algorithm}")
     if header.get("typ", "JWT") != "JWT":
         raise InvalidToken("typ is not JWT")
     for name in _REFUSED_HEADERS:
@@ -376,18 +383,41 @@ class JWTConfig:
 
     Attributes:
         enabled: whether `Authorization: Bearer` is interpreted at all.
-        secret: signing key (Django default: SECRET_KEY).
+        secret: signing key (Django default: SECRET_KEY): a plain HMAC secret, or a PEM
+            private key (RSA, EC P-256 or Ed25519; needs the `crypto` extra).
         access_ttl: access-token lifetime, seconds.
         refresh_ttl: refresh-token lifetime, seconds.
+        algorithm: the signing algorithm; None infers it from `secret`.
+        public_key: a PEM public key that must match `secret`; None derives it.
     """
 
     enabled: bool = True
     secret: str | None = None
     access_ttl: int = 900
     refresh_ttl: int = 604_800
+    algorithm: str | None = None
+    public_key: str | None = None
+
+    @cached_property
+    def keys(self) -> JWTKeys | KeyProblem:
+        """The resolved keys, parsed once per settings object, or why there are none."""
+        return resolve(self.secret, self.algorithm, self.public_key)
+
+    @property
+    def key_problem(self) -> str | None:
+        """Why tokens can be neither signed nor verified (for logs), or None."""
+        keys = self.keys
+        return keys.message if isinstance(keys, KeyProblem) else None
 
 
 JWT_REQUIRED: Final = ("sub", "sid", "typ", "iat", "exp")
+
+
+def _jwt_keys(config: JWTConfig) -> JWTKeys:
+    keys = config.keys
+    if isinstance(keys, KeyProblem):
+        raise InvalidToken(keys.message)
+    return keys
 
 
 def mint_jwt_pair(
@@ -396,10 +426,9 @@ def mint_jwt_pair(
     """JWT-2/JWT-3: `{"access_token", "refresh_token", "expires_in"}` bound to a session.
 
     Raises:
-        InvalidToken: no secret is configured.
+        InvalidToken: no usable key is configured (`config.key_problem` says why).
     """
-    if not config.secret:
-        raise InvalidToken("the JWT secret is not configured")
+    keys = _jwt_keys(config)
     issued = _now() if now is None else now
     base = {
         "sub": sub,
@@ -410,7 +439,8 @@ def mint_jwt_pair(
     }
 
     def token(kind: str, ttl: int) -> str:
-        return jwt.encode({**base, "typ": kind, "exp": issued + ttl}, config.secret, algorithm=ALGORITHM)
+        claims = {**base, "typ": kind, "exp": issued + ttl}
+        return jwt.encode(claims, keys.signing_key, algorithm=keys.algorithm)
 
     return {
         "access_token": token(ACCESS, config.access_ttl),
@@ -422,15 +452,16 @@ def mint_jwt_pair(
 def verify_jwt(config: JWTConfig, token: str, kind: str) -> JWTUser:
     """JWT-3: the identity of a valid token of type `kind` (`"access"` or `"refresh"`).
 
-    The session binding (JWT-1) is checked by the adapter with `JWTUser.session_key`.
+    Only the configured algorithm is accepted, verified with its key (the secret, or the
+    public key of a key pair). The session binding (JWT-1) is checked by the adapter with
+    `JWTUser.session_key`.
 
     Raises:
-        InvalidToken: any failure, including a token of the other type.
+        InvalidToken: any failure, including a token of the other type or no usable key.
     """
-    secret = config.secret
-    if not secret:
-        raise InvalidToken("the JWT secret is not configured")
-    claims = decode(token, lambda header: secret, required=JWT_REQUIRED, usual_key=secret)
+    keys = _jwt_keys(config)
+    key = keys.verifying_key
+    claims = decode(token, lambda header: key, required=JWT_REQUIRED, usual_key=key, algorithm=keys.algorithm)
     if claims["typ"] != kind:
         raise InvalidToken(f"typ is not {kind!r}")
     sub = _subject(claims)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 from mizan.core import tokens
 from mizan.core.errors import Unauthorized
 from mizan.core.tokens import InvalidToken, JWTConfig, JWTUser, MWTConfig, MWTUser
+from tests.keypairs import ASYMMETRIC, private_pem
 from tests.property.strategies import text
 
 SECRET = "mwt-fuzz-current-secret-of-32-bytes!!"
@@ -537,6 +539,41 @@ def test_every_changed_character_breaks_one_mwt() -> None:
     # One unchanged character per position, plus the few signature spellings of the same bytes
     # (the last signature character carries 2 unused bits: 3 alternatives).
     assert skipped == len(token) + 3
+
+
+# (c') key pairs: RS256, ES256, EdDSA (issue 15) ----------------------------------------------
+
+
+@functools.cache
+def key_pair_config(algorithm: str) -> JWTConfig:
+    """One config per algorithm: its keys are parsed once (an RSA load takes milliseconds)."""
+    return JWTConfig(secret=private_pem(algorithm))
+
+
+@pytest.mark.parametrize("algorithm", ASYMMETRIC)
+@settings(max_examples=150)
+@given(token=texts)
+def test_arbitrary_text_only_invalid_token_under_a_key_pair(algorithm: str, token: str) -> None:
+    """JWT-3 with a key pair: any text is refused with InvalidToken, never another error."""
+    config = key_pair_config(algorithm)
+    assert only_invalid_token(lambda: tokens.verify_jwt(config, token, "access")) is None
+
+
+@pytest.mark.parametrize("algorithm", ASYMMETRIC)
+@settings(max_examples=100)
+@given(sub=sub_text, which=st.sampled_from(["access_token", "refresh_token"]), data=st.data())
+def test_any_changed_character_breaks_a_key_pair_jwt(algorithm: str, sub: str, which: str, data: st.DataObject) -> None:
+    """JWT-3 with a key pair: changing any one character of a valid token makes it fail."""
+    config = key_pair_config(algorithm)
+    token = tokens.mint_jwt_pair(config, sub, "sess-1", is_staff=False, is_superuser=False)[which]
+    kind = which.removesuffix("_token")
+    assert tokens.verify_jwt(config, token, kind).session_key == "sess-1"
+    index = data.draw(st.integers(0, len(token) - 1), label="index")
+    changed = mutated(token, index, data.draw(st.sampled_from(REPLACEMENTS), label="replacement"))
+    event("skipped: same token" if changed is None else "changed")
+    if changed is not None:
+        with pytest.raises(InvalidToken):
+            tokens.verify_jwt(config, changed, kind)
 
 
 # (d) permission keys ------------------------------------------------------------------------------
