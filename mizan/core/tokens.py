@@ -146,19 +146,22 @@ def decode(
     options: Any = {"require": list(required), "strict_aud": True, "verify_aud": audience is not None}
     try:
         verified: dict[str, Any] | None = None
+        usual_refused = False
         if usual_key:
             try:
                 verified = jwt.decode_complete(
                     token, usual_key, algorithms=[algorithm], audience=audience, leeway=leeway, options=options
                 )
             except jwt.InvalidSignatureError:
-                verified = None
+                usual_refused = True
             if verified is not None and choose_key(verified["header"]) != usual_key:
                 verified = None
         if verified is None:
             key = choose_key(jwt.get_unverified_header(token))
             if not key:
                 raise InvalidToken("no key for this kid")
+            if usual_refused and key is usual_key:  # the same key said no: spare a second (ECDSA, ...) verify
+                raise InvalidToken("InvalidSignatureError")
             verified = jwt.decode_complete(
                 token, key, algorithms=[algorithm], audience=audience, leeway=leeway, options=options
             )
