@@ -90,19 +90,11 @@ def write(document: str, output: str | None = None) -> None:
     sys.stdout.buffer.flush()
 
 
-def add_output_option(parser: argparse.ArgumentParser) -> None:
-    """`-o/--output FILE`, shared by both commands."""
-    parser.add_argument(
-        "-o", "--output", metavar="FILE", default=None, help="write the document to FILE (UTF-8) instead of stdout"
-    )
-
-
 __all__ = [
     "EXIT_FAILED",
     "EXIT_OK",
     "TARGET_HELP",
     "Target",
-    "add_output_option",
     "fail",
     "import_registrations",
     "parse_target",

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from mizan.core.errors import ConfigError, IRBuildError, MizanRegistryError
 from mizan.core.ir import build_ir
-from mizan_fastapi.cli import EXIT_OK, TARGET_HELP, add_output_option, fail, import_registrations, parse_target, write
+from mizan.core.manifest import add_output_option
+from mizan_fastapi.cli import EXIT_OK, TARGET_HELP, fail, import_registrations, parse_target, write
 
 PROG = "python -m mizan_fastapi.ir"
 
@@ -24,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status (argparse exits 2 on a usage error)."""
     parser = argparse.ArgumentParser(prog=PROG, description="Write the canonical Mizan IR (KDL) to stdout.")
     parser.add_argument("target", metavar="module[:attribute]", type=parse_target, help=TARGET_HELP)
-    add_output_option(parser)
+    add_output_option(parser, "the IR")
     args = parser.parse_args(argv)
     failed, _ = import_registrations(PROG, args.target)
     if failed is not None:

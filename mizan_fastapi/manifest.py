@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from mizan.core.errors import ConfigError, MizanRegistryError
 from mizan.core.manifest import (
     DEFAULT_BASE_URL,
-    DEFAULT_INDENT,
+    add_indent_option,
+    add_output_option,
     generate_edge_manifest_json,
     load_view_urls,
-    parse_indent,
 )
-from mizan_fastapi.cli import EXIT_OK, TARGET_HELP, add_output_option, fail, import_registrations, parse_target, write
+from mizan_fastapi.cli import EXIT_OK, TARGET_HELP, fail, import_registrations, parse_target, write
 
 PROG = "python -m mizan_fastapi.manifest"
 # The name `mizan_fastapi.router` gives its `/call/` route (router.build_router); it survives
@@ -72,14 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--view-urls", metavar="FILE", default=None, help="JSON file {context: [url pattern, ...]} of pages to purge"
     )
-    parser.add_argument(
-        "--indent",
-        metavar="N",
-        type=parse_indent,
-        default=DEFAULT_INDENT,
-        help=f"spaces per level (default: {DEFAULT_INDENT}; 0 writes one line)",
-    )
-    add_output_option(parser)
+    add_indent_option(parser)
+    add_output_option(parser, "the manifest")
     args = parser.parse_args(argv)
     failed, app = import_registrations(PROG, args.target)
     if failed is not None:

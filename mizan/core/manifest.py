@@ -101,6 +101,24 @@ def parse_indent(text: str) -> int:
     return value
 
 
+def add_indent_option(parser: argparse.ArgumentParser) -> None:
+    """`--indent N` of both adapters' manifest commands."""
+    parser.add_argument(
+        "--indent",
+        metavar="N",
+        type=parse_indent,
+        default=DEFAULT_INDENT,
+        help=f"spaces per level (default: {DEFAULT_INDENT}; 0 writes one line)",
+    )
+
+
+def add_output_option(parser: argparse.ArgumentParser, what: str = "the document") -> None:
+    """`-o/--output FILE` of every export command (IR and manifest, both adapters)."""
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", default=None, help=f"write {what} to FILE (UTF-8) instead of stdout"
+    )
+
+
 def write_document(path: str | os.PathLike[str], document: str) -> None:
     """Write an exported document (manifest or IR) to `path` as UTF-8, all or nothing.
 

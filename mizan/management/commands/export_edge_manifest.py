@@ -12,9 +12,10 @@ from django.urls import NoReverseMatch, reverse
 from mizan.core.errors import ConfigError, MizanRegistryError
 from mizan.core.manifest import (
     DEFAULT_INDENT,
+    add_indent_option,
+    add_output_option,
     generate_edge_manifest_json,
     load_view_urls,
-    parse_indent,
     write_document,
 )
 
@@ -81,16 +82,8 @@ class Command(BaseCommand):
             default=None,
             help="JSON file {context: [url pattern, ...]} of extra pages to purge per context",
         )
-        parser.add_argument(
-            "--indent",
-            metavar="N",
-            type=parse_indent,
-            default=DEFAULT_INDENT,
-            help=f"spaces per level (default: {DEFAULT_INDENT}; 0 writes one line)",
-        )
-        parser.add_argument(
-            "-o", "--output", metavar="FILE", default=None, help="write the manifest to FILE (UTF-8) instead of stdout"
-        )
+        add_indent_option(parser)
+        add_output_option(parser, "the manifest")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from mizan.conf import get_settings
 from mizan.core.errors import ConfigError, IRBuildError, MizanRegistryError
 from mizan.core.ir import build_ir
-from mizan.core.manifest import write_document
+from mizan.core.manifest import add_output_option, write_document
 from mizan.setup import mizan_clients
 
 
@@ -30,9 +30,7 @@ class Command(BaseCommand):
     help = "Write the canonical Mizan IR (KDL) of every registered function to stdout or a file."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument(
-            "-o", "--output", metavar="FILE", default=None, help="write the IR to FILE (UTF-8) instead of stdout"
-        )
+        add_output_option(parser, "the IR")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
