@@ -45,13 +45,15 @@ def configure_from_settings() -> None:
 
 
 def cache_config() -> CacheConfig:
-    """The MIZAN_CACHE_* settings (CACHE-1, CACHE-7, GAP-18)."""
+    """The MIZAN_CACHE_* settings (CACHE-1, CACHE-7, GAP-18, CBE-3)."""
     return CacheConfig(
         secret=getattr(django_settings, "MIZAN_CACHE_SECRET", None),
         url=getattr(django_settings, "MIZAN_CACHE_REDIS_URL", None),
         default_ttl=getattr(django_settings, "MIZAN_CACHE_DEFAULT_TTL", 86_400),
         key_prefix=getattr(django_settings, "MIZAN_CACHE_KEY_PREFIX", "mizan:"),
         socket_timeout=getattr(django_settings, "MIZAN_CACHE_SOCKET_TIMEOUT", 1.0),
+        pool_size=getattr(django_settings, "MIZAN_CACHE_POOL_SIZE", 8),
+        failure_cooldown=getattr(django_settings, "MIZAN_CACHE_FAILURE_COOLDOWN", 1.0),
     )
 
 

@@ -23,6 +23,8 @@ from mizan.core.settings import DEFAULT_MAX_BODY_BYTES, MAX_DEPTH, MizanSettings
 from mizan.core.tokens import JWTConfig, MWTConfig, configure_mwt
 
 MIN_SECRET_BYTES: Final = 32
+# The largest connection pool RedisCache takes (MZ_POOL_MAX_SIZE in src/mz_pool.h).
+MAX_POOL_SIZE: Final = 1024
 ENV_PREFIX: Final = "MIZAN_"
 
 
@@ -49,6 +51,13 @@ def _integer(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigError(f"{name} must be a non-negative integer, not {value!r}")
     return value
+
+
+def _pool_size(value: object, name: str) -> int:
+    number = _integer(value, name)
+    if not 1 <= number <= MAX_POOL_SIZE:
+        raise ConfigError(f"{name} must be an integer from 1 to {MAX_POOL_SIZE}, not {number}")
+    return number
 
 
 def _optional_integer(value: object, name: str) -> int | None:
@@ -88,6 +97,8 @@ _SETTINGS: Final[dict[str, tuple[Callable[[object, str], Any], Any]]] = {
     "cache_default_ttl": (_integer, 86_400),
     "cache_key_prefix": (_text, "mizan:"),
     "cache_socket_timeout": (_number, 1.0),
+    "cache_pool_size": (_pool_size, 8),
+    "cache_failure_cooldown": (_number, 1.0),
     "mwt_secret": (_optional_text, None),
     "mwt_ttl": (_integer, 300),
     "mwt_audience": (_text, "mizan"),
@@ -159,6 +170,8 @@ def _build(given: Mapping[str, object]) -> MizanSettings:
             default_ttl=values["cache_default_ttl"],
             key_prefix=values["cache_key_prefix"],
             socket_timeout=values["cache_socket_timeout"],
+            pool_size=values["cache_pool_size"],
+            failure_cooldown=values["cache_failure_cooldown"],
         ),
         mwt=MWTConfig(
             secret=values["mwt_secret"],
@@ -191,8 +204,9 @@ def configure(**settings: object) -> MizanSettings:
 
     Args:
         **settings: `max_body_bytes`, `cache_secret`, `cache_redis_url`,
-            `cache_default_ttl`, `cache_key_prefix`, `cache_socket_timeout`, `mwt_secret`,
-            `mwt_ttl`, `mwt_audience`, `mwt_kid`, `mwt_previous_secrets`, `mwt_leeway`.
+            `cache_default_ttl`, `cache_key_prefix`, `cache_socket_timeout`,
+            `cache_pool_size`, `cache_failure_cooldown`, `mwt_secret`, `mwt_ttl`,
+            `mwt_audience`, `mwt_kid`, `mwt_previous_secrets`, `mwt_leeway`.
 
     Returns:
         The settings now in force.

@@ -1,7 +1,8 @@
-/* mz_redis.c - the Redis backend over hiredis: URL parsing, lazy connect
+/* mz_redis.c - one Redis connection over hiredis: URL parsing, lazy connect
  * with timeouts, reconnect after errors, reply-type checks, SCAN + UNLINK
  * prefix deletes and the MULTI/EXEC increment. Every reply is freed with
- * freeReplyObject on every path. */
+ * freeReplyObject on every path. The pool of connections and the circuit
+ * breaker are mz_pool.c. */
 #define _POSIX_C_SOURCE 200809L /* struct timeval, strnlen */
 
 #include "mz_base.h"
@@ -242,29 +243,34 @@ error:
 /* Lifetime                                                             */
 /* ------------------------------------------------------------------ */
 
-mz_redis *
-mz_redis_new(mz_redis_config *config,
-             const char *prefix,
-             size_t plen,
-             double timeout)
+mz_status
+mz_redis_target_init(mz_redis_target *t,
+                     mz_redis_config *config,
+                     const char *prefix,
+                     size_t plen,
+                     double timeout,
+                     mz_error *err)
 {
-    mz_redis *r = calloc(1, sizeof(*r));
-
-    if (r == NULL) {
-        mz_redis_config_clear(config);
-        return NULL;
-    }
-    r->config = *config;
+    memset(t, 0, sizeof(*t));
+    t->config = *config;
     memset(config, 0, sizeof(*config));
-    r->prefix = copy_bytes(prefix, plen);
-    if (r->prefix == NULL) {
-        mz_redis_free(r);
-        return NULL;
+    t->prefix = copy_bytes(prefix, plen);
+    if (t->prefix == NULL) {
+        mz_redis_target_clear(t);
+        return mz_error_set(err, MZ_E_NOMEM, "out of memory");
     }
-    r->prefix_len = plen;
-    r->timeout =
+    t->prefix_len = plen;
+    t->timeout =
         timeout > MZ_REDIS_MAX_TIMEOUT ? MZ_REDIS_MAX_TIMEOUT : timeout;
-    return r;
+    return MZ_OK;
+}
+
+void
+mz_redis_target_clear(mz_redis_target *t)
+{
+    mz_redis_config_clear(&t->config);
+    free(t->prefix);
+    memset(t, 0, sizeof(*t));
 }
 
 void
@@ -276,36 +282,24 @@ mz_redis_close(mz_redis *r)
     }
 }
 
-void
-mz_redis_free(mz_redis *r)
-{
-    if (r == NULL) {
-        return;
-    }
-    mz_redis_close(r);
-    mz_redis_config_clear(&r->config);
-    free(r->prefix);
-    free(r);
-}
-
 mz_status
-mz_redis_key(const mz_redis *r,
+mz_redis_key(const mz_redis_target *t,
              const char *key,
              size_t klen,
              char **out,
              size_t *outlen,
              mz_error *err)
 {
-    char *buf = malloc(r->prefix_len + klen + 1);
+    char *buf = malloc(t->prefix_len + klen + 1);
 
     if (buf == NULL) {
         return mz_error_set(err, MZ_E_NOMEM, "out of memory");
     }
-    memcpy(buf, r->prefix, r->prefix_len);
-    memcpy(buf + r->prefix_len, key, klen);
-    buf[r->prefix_len + klen] = '\0';
+    memcpy(buf, t->prefix, t->prefix_len);
+    memcpy(buf + t->prefix_len, key, klen);
+    buf[t->prefix_len + klen] = '\0';
     *out = buf;
-    *outlen = r->prefix_len + klen;
+    *outlen = t->prefix_len + klen;
     return MZ_OK;
 }
 
@@ -358,12 +352,14 @@ context_error(const redisContext *c, const char *op, mz_error *err)
     return cache_error(err, op, text, strlen(text));
 }
 
-/* Close the connection after an I/O or protocol failure. */
+/* Close the connection after an I/O or protocol failure, and say so to the
+ * pool (io_failed opens its circuit breaker). */
 static mz_status
 io_error(mz_redis *r, const char *op, mz_error *err)
 {
     context_error(r->ctx, op, err);
     mz_redis_close(r);
+    r->io_failed = true;
     return MZ_ERROR;
 }
 
@@ -426,7 +422,8 @@ command(mz_redis *r,
 static mz_status
 ensure_connected(mz_redis *r, const char *op, mz_error *err)
 {
-    struct timeval tv = to_timeval(r->timeout);
+    const mz_redis_config *config = &r->target->config;
+    struct timeval tv = to_timeval(r->target->timeout);
     redisReply *reply = NULL;
     const char *argv[3];
     size_t lens[3];
@@ -436,33 +433,33 @@ ensure_connected(mz_redis *r, const char *op, mz_error *err)
     if (r->ctx != NULL) {
         return MZ_OK;
     }
-    r->ctx = redisConnectWithTimeout(r->config.host, r->config.port, tv);
+    r->ctx = redisConnectWithTimeout(config->host, config->port, tv);
     if (r->ctx == NULL) {
         return mz_error_set(err, MZ_E_NOMEM, "out of memory");
     }
     if (r->ctx->err != 0 || redisSetTimeout(r->ctx, tv) != REDIS_OK) {
         return io_error(r, op, err);
     }
-    if (r->config.password != NULL) {
+    if (config->password != NULL) {
         argv[argc] = "AUTH";
         lens[argc++] = 4;
-        if (r->config.user != NULL) {
-            argv[argc] = r->config.user;
-            lens[argc++] = r->config.user_len;
+        if (config->user != NULL) {
+            argv[argc] = config->user;
+            lens[argc++] = config->user_len;
         }
-        argv[argc] = r->config.password;
-        lens[argc++] = r->config.password_len;
+        argv[argc] = config->password;
+        lens[argc++] = config->password_len;
         if (command(r, op, argc, argv, lens, &reply, err) != MZ_OK) {
             mz_redis_close(r);
             return MZ_ERROR;
         }
         freeReplyObject(reply);
     }
-    if (r->config.db != 0) {
+    if (config->db != 0) {
         argv[0] = "SELECT";
         lens[0] = 6;
         argv[1] = db;
-        lens[1] = (size_t)snprintf(db, sizeof(db), "%d", r->config.db);
+        lens[1] = (size_t)snprintf(db, sizeof(db), "%d", config->db);
         if (command(r, op, 2, argv, lens, &reply, err) != MZ_OK) {
             mz_redis_close(r);
             return MZ_ERROR;
@@ -617,17 +614,20 @@ mz_redis_delete(mz_redis *r,
 /* `prefix + sub` with each glob character *?[]\ escaped, then `*`: a NEW
  * malloc'ed SCAN MATCH pattern of *outlen bytes. */
 static char *
-match_pattern(const mz_redis *r, const char *sub, size_t slen, size_t *outlen)
+match_pattern(const mz_redis_target *t,
+              const char *sub,
+              size_t slen,
+              size_t *outlen)
 {
-    char *out = malloc(2 * (r->prefix_len + slen) + 2);
+    char *out = malloc(2 * (t->prefix_len + slen) + 2);
     size_t j = 0;
     size_t i;
 
     if (out == NULL) {
         return NULL;
     }
-    for (i = 0; i < r->prefix_len + slen; i++) {
-        char c = i < r->prefix_len ? r->prefix[i] : sub[i - r->prefix_len];
+    for (i = 0; i < t->prefix_len + slen; i++) {
+        char c = i < t->prefix_len ? t->prefix[i] : sub[i - t->prefix_len];
 
         if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
             out[j++] = '\\';
@@ -680,7 +680,7 @@ mz_redis_delete_prefix(mz_redis *r,
     mz_status status = MZ_ERROR;
 
     *removed = 0;
-    pattern = match_pattern(r, sub, slen, &plen);
+    pattern = match_pattern(r->target, sub, slen, &plen);
     if (pattern == NULL) {
         mz_error_set(err, MZ_E_NOMEM, "out of memory");
         goto done;

@@ -1,17 +1,17 @@
 /* mz_redis.h - the Redis origin-cache backend over hiredis (CBE-1, CBE-3):
- * URL parsing, a lazily (re)connected blocking redisContext with connect and
- * socket timeouts, and the backend operations on physical keys (the caller
- * has already prepended the prefix, see mz_redis_key). Only API common to
- * hiredis 0.14 and 1.x is used.
+ * URL parsing, one lazily (re)connected blocking redisContext with connect
+ * and socket timeouts, and the backend operations on physical keys (the
+ * caller has already prepended the prefix, see mz_redis_key). Only API
+ * common to hiredis 0.14 and 1.x is used.
  *
- * Not thread-safe by itself: the caller serialises every call on one
- * mz_redis (mzpy_redis.c holds a per-object mutex). No function here touches
- * Python, so the binding calls the I/O functions with the GIL released.
+ * An mz_redis is ONE connection and is not thread-safe: mz_pool.c hands each
+ * connection to one thread at a time. No function here touches Python, so
+ * the binding calls the I/O functions with the GIL released.
  *
  * Errors: MZ_E_CACHE ("RedisCache.<op>: <cause>") for I/O, timeouts,
  * protocol errors and Redis error replies; after an I/O or protocol error
- * the connection is closed and the next call reconnects. MZ_E_VALUE for a
- * refused incr; MZ_E_NOMEM when out of memory.
+ * the connection is closed (and `io_failed` set) and the next call
+ * reconnects. MZ_E_VALUE for a refused incr; MZ_E_NOMEM when out of memory.
  * Twin: mizan/core/_py/redis.py.
  */
 #ifndef MIZAN_MZ_REDIS_H
@@ -39,13 +39,25 @@ typedef struct mz_redis_config {
     size_t password_len;
 } mz_redis_config;
 
-/* A backend: configuration, key prefix and the current connection. */
-typedef struct mz_redis {
+/* What every connection of a pool shares: where to connect, the key prefix
+ * and the timeout. */
+typedef struct mz_redis_target {
     mz_redis_config config;
     char *prefix; /* owned */
     size_t prefix_len;
-    double timeout;    /* seconds, connect and each reply */
-    redisContext *ctx; /* NULL while disconnected */
+    double timeout; /* seconds, connect and each reply */
+} mz_redis_target;
+
+/* One connection to a target. `io_failed` is set when a call failed on I/O
+ * (connect error, timeout, dropped connection, protocol error: the
+ * connection is closed too) and never cleared here; the pool clears it
+ * before each use and reads it after (the circuit breaker's signal). A
+ * Redis error reply (WRONGTYPE, NOAUTH, ...) or a reply of the wrong type
+ * leaves it alone: the server answered. */
+typedef struct mz_redis {
+    const mz_redis_target *target; /* BORROWED from the pool */
+    redisContext *ctx;             /* NULL while disconnected */
+    bool io_failed;
 } mz_redis;
 
 /* Parse `url` (n bytes) into `out` (fully owned on MZ_OK, untouched state
@@ -57,18 +69,20 @@ mz_redis_parse_url(const char *url,
                    mz_redis_config *out,
                    mz_error *err);
 
-/* A backend taking ownership of `config` (also on failure), with a copy of
+/* Fill `t`, taking ownership of `config` (also on failure), with a copy of
  * `prefix` (plen bytes) and `timeout` seconds (clamped to
- * MZ_REDIS_MAX_TIMEOUT). NULL when out of memory. Connects lazily. */
-mz_redis *
-mz_redis_new(mz_redis_config *config,
-             const char *prefix,
-             size_t plen,
-             double timeout);
+ * MZ_REDIS_MAX_TIMEOUT). MZ_E_NOMEM on failure (`t` is then cleared). */
+mz_status
+mz_redis_target_init(mz_redis_target *t,
+                     mz_redis_config *config,
+                     const char *prefix,
+                     size_t plen,
+                     double timeout,
+                     mz_error *err);
 
-/* Close the connection and free `r`; NULL is allowed. */
+/* Free what `t` owns and zero it. */
 void
-mz_redis_free(mz_redis *r);
+mz_redis_target_clear(mz_redis_target *t);
 
 /* Close the connection, if any; the next operation reconnects. */
 void
@@ -81,7 +95,7 @@ mz_redis_config_clear(mz_redis_config *config);
 /* A malloc'ed copy of prefix + `key` (klen bytes) in *out, its length in
  * *outlen. MZ_E_NOMEM on failure. The caller frees *out. */
 mz_status
-mz_redis_key(const mz_redis *r,
+mz_redis_key(const mz_redis_target *t,
              const char *key,
              size_t klen,
              char **out,

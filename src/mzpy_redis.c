@@ -1,16 +1,19 @@
 /* mzpy_redis.c - mizan._speedups.RedisCache: the Redis origin-cache backend
- * over the Python-free hiredis code of mz_redis.c.
+ * over the Python-free hiredis code of mz_redis.c and the connection pool
+ * and circuit breaker of mz_pool.c.
  *
  * Threading: one instance may be shared by many Python threads. Each method
  * converts and checks its Python arguments with the GIL held, copying the
  * physical keys into malloc'ed buffers (a value is read through a Py_buffer
  * the method holds, as socket.sendall does). Then, with the GIL released,
- * it takes the object's mutex (a PyThread lock), runs the mz_redis call
- * (connect, write, wait for the reply), and releases the mutex before
- * taking the GIL back. No PyObject is touched while the GIL is released,
- * and no thread ever waits for the mutex while holding the GIL, so the two
- * locks cannot deadlock. Replies are converted to Python objects after the
- * GIL is back, then freed with freeReplyObject.
+ * it takes a connection from the pool (mz_pool_acquire: may wait, at most
+ * the socket timeout, or fail fast while the breaker is open), runs the
+ * mz_redis call on it (connect, write, wait for the reply) and gives it back
+ * (mz_pool_release) before taking the GIL back. No PyObject is touched
+ * while the GIL is released, and no thread ever waits for the pool's mutex
+ * while holding the GIL, so the two locks cannot deadlock. Replies are
+ * converted to Python objects after the GIL is back, then freed with
+ * freeReplyObject.
  *
  * The object holds no PyObjects (url and prefix are kept as bytes), so the
  * type is not GC-tracked.
@@ -21,17 +24,23 @@
 
 #include <stdlib.h>
 
+#include "mz_pool.h"
 #include "mz_redis.h"
 #include "mzpy_convert.h"
 #include "mzpy_table.h"
 
 #define MZ_REDIS_DEFAULT_TTL 86400.0
+/* More connections than a process's threads can keep busy: with the GIL,
+ * few threads run Python at once and a Redis round trip is a small part of
+ * a request; 8 per process keeps a fleet far below Redis's 10,000-client
+ * limit, and connections open only when concurrent operations need them. */
+#define MZ_REDIS_DEFAULT_POOL_SIZE 8
+#define MZ_REDIS_DEFAULT_COOLDOWN 1.0
 
 typedef struct {
     PyObject_HEAD
-    mz_redis *redis;         /* owned; used only while holding `lock` */
-    PyThread_type_lock lock; /* owned; serialises use of `redis` */
-    char *url;               /* owned UTF-8 copy of the url argument */
+    mz_pool *pool; /* owned; thread-safe (its own mutex) */
+    char *url;     /* owned UTF-8 copy of the url argument */
     size_t url_len;
     double default_ttl;
     mz_state *state; /* BORROWED, lives as long as the type's module */
@@ -52,7 +61,8 @@ physical_key(MzRedisCacheObject *self,
     if (mzpy_table_key(key, &k) < 0) {
         return -1;
     }
-    status = mz_redis_key(self->redis, k.s, k.n, out, outlen, &err);
+    status =
+        mz_redis_key(mz_pool_target(self->pool), k.s, k.n, out, outlen, &err);
     mzpy_table_key_release(&k);
     if (status != MZ_OK) {
         PyErr_NoMemory();
@@ -75,15 +85,65 @@ reply_value(const redisReply *reply)
 /* Type slots                                                           */
 /* ------------------------------------------------------------------ */
 
+/* A float or int argument as a double in *out (NaN for any other type, so
+ * the caller's range check refuses it). Returns 0, or -1 with an
+ * exception (an int too large for a double). */
+static int
+number_arg(PyObject *obj, double *out)
+{
+    if (PyFloat_CheckExact(obj)) {
+        *out = PyFloat_AS_DOUBLE(obj);
+    } else if (PyLong_CheckExact(obj)) {
+        *out = PyLong_AsDouble(obj);
+        if (*out == -1.0 && PyErr_Occurred()) {
+            return -1;
+        }
+    } else {
+        *out = Py_NAN;
+    }
+    return 0;
+}
+
+/* The pool_size argument (BORROWED) in *out. Returns 0, or -1 with
+ * ValueError (not an int from 1 to MZ_POOL_MAX_SIZE). */
+static int
+pool_size_arg(PyObject *obj, size_t *out)
+{
+    int overflow = 0;
+    long n = 0;
+
+    if (PyLong_CheckExact(obj)) {
+        n = PyLong_AsLongAndOverflow(obj, &overflow);
+        if (n == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+    }
+    if (overflow != 0 || n < 1 || n > MZ_POOL_MAX_SIZE) {
+        PyErr_Format(PyExc_ValueError,
+                     "pool_size must be an integer from 1 to %d",
+                     MZ_POOL_MAX_SIZE);
+        return -1;
+    }
+    *out = (size_t)n;
+    return 0;
+}
+
 static PyObject *
 redis_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {
-        "url", "prefix", "default_ttl", "socket_timeout", NULL};
+    static char *kwlist[] = {"url",
+                             "prefix",
+                             "default_ttl",
+                             "socket_timeout",
+                             "pool_size",
+                             "failure_cooldown",
+                             NULL};
     PyObject *url = NULL;
     PyObject *prefix = NULL;
     PyObject *default_ttl = NULL;
     PyObject *socket_timeout = NULL;
+    PyObject *pool_size = NULL;
+    PyObject *failure_cooldown = NULL;
     MzRedisCacheObject *self = NULL;
     mz_redis_config config;
     mzpy_key pk = {"mizan:", 6, NULL};
@@ -91,6 +151,8 @@ redis_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     Py_ssize_t url_n;
     double ttl = MZ_REDIS_DEFAULT_TTL;
     double timeout = 1.0;
+    size_t size = MZ_REDIS_DEFAULT_POOL_SIZE;
+    double cooldown = MZ_REDIS_DEFAULT_COOLDOWN;
     mz_state *state;
     mz_error err;
 
@@ -98,12 +160,14 @@ redis_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     mz_error_clear(&err);
     if (!PyArg_ParseTupleAndKeywords(args,
                                      kwargs,
-                                     "O|OOO:RedisCache",
+                                     "O|OOOOO:RedisCache",
                                      kwlist,
                                      &url,
                                      &prefix,
                                      &default_ttl,
-                                     &socket_timeout)) {
+                                     &socket_timeout,
+                                     &pool_size,
+                                     &failure_cooldown)) {
         goto error;
     }
     state = mzpy_state_by_type(type);
@@ -136,20 +200,27 @@ redis_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         goto error;
     }
     if (socket_timeout != NULL) {
-        if (PyFloat_CheckExact(socket_timeout)) {
-            timeout = PyFloat_AS_DOUBLE(socket_timeout);
-        } else if (PyLong_CheckExact(socket_timeout)) {
-            timeout = PyLong_AsDouble(socket_timeout);
-            if (timeout == -1.0 && PyErr_Occurred()) {
-                goto error;
-            }
-        } else {
-            timeout = 0.0;
+        if (number_arg(socket_timeout, &timeout) < 0) {
+            goto error;
         }
         if (!(timeout > 0.0)) {
             PyErr_SetString(PyExc_ValueError,
                             "socket_timeout must be a positive number of "
                             "seconds");
+            goto error;
+        }
+    }
+    if (pool_size != NULL && pool_size_arg(pool_size, &size) < 0) {
+        goto error;
+    }
+    if (failure_cooldown != NULL) {
+        if (number_arg(failure_cooldown, &cooldown) < 0) {
+            goto error;
+        }
+        if (!(cooldown >= 0.0)) {
+            PyErr_SetString(PyExc_ValueError,
+                            "failure_cooldown must be a non-negative number "
+                            "of seconds");
             goto error;
         }
     }
@@ -159,16 +230,15 @@ redis_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     }
     self->state = state;
     self->default_ttl = ttl;
-    self->lock = PyThread_allocate_lock();
     self->url = malloc((size_t)url_n + 1);
-    if (self->lock == NULL || self->url == NULL) {
+    if (self->url == NULL) {
         PyErr_NoMemory();
         goto error;
     }
     memcpy(self->url, url_s, (size_t)url_n + 1);
     self->url_len = (size_t)url_n;
-    self->redis = mz_redis_new(&config, pk.s, pk.n, timeout);
-    if (self->redis == NULL) {
+    self->pool = mz_pool_new(&config, pk.s, pk.n, timeout, size, cooldown);
+    if (self->pool == NULL) {
         PyErr_NoMemory();
         goto error;
     }
@@ -188,12 +258,8 @@ redis_dealloc(MzRedisCacheObject *self)
     PyTypeObject *tp = Py_TYPE(self);
 
     /* No other thread can be inside a method: each holds a reference. */
-    mz_redis_free(self->redis);
-    self->redis = NULL;
-    if (self->lock != NULL) {
-        PyThread_free_lock(self->lock);
-        self->lock = NULL;
-    }
+    mz_pool_free(self->pool);
+    self->pool = NULL;
     free(self->url);
     self->url = NULL;
     tp->tp_free((PyObject *)self);
@@ -210,10 +276,11 @@ redis_get_url(MzRedisCacheObject *self, void *closure)
 static PyObject *
 redis_get_prefix(MzRedisCacheObject *self, void *closure)
 {
+    const mz_redis_target *target = mz_pool_target(self->pool);
+
     (void)closure;
-    return PyUnicode_DecodeUTF8(self->redis->prefix,
-                                (Py_ssize_t)self->redis->prefix_len,
-                                "surrogatepass");
+    return PyUnicode_DecodeUTF8(
+        target->prefix, (Py_ssize_t)target->prefix_len, "surrogatepass");
 }
 
 static PyObject *
@@ -224,8 +291,30 @@ redis_get_default_ttl(MzRedisCacheObject *self, void *closure)
 }
 
 static PyObject *
+redis_get_socket_timeout(MzRedisCacheObject *self, void *closure)
+{
+    (void)closure;
+    return PyFloat_FromDouble(mz_pool_target(self->pool)->timeout);
+}
+
+static PyObject *
+redis_get_pool_size(MzRedisCacheObject *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromSize_t(mz_pool_size(self->pool));
+}
+
+static PyObject *
+redis_get_failure_cooldown(MzRedisCacheObject *self, void *closure)
+{
+    (void)closure;
+    return PyFloat_FromDouble(mz_pool_cooldown(self->pool));
+}
+
+static PyObject *
 redis_repr(MzRedisCacheObject *self)
 {
+    const mz_redis_config *config = &mz_pool_target(self->pool)->config;
     PyObject *prefix = NULL;
     PyObject *result = NULL;
 
@@ -233,9 +322,9 @@ redis_repr(MzRedisCacheObject *self)
     prefix = redis_get_prefix(self, NULL);
     if (prefix != NULL) {
         result = PyUnicode_FromFormat("<RedisCache %s:%d/%d prefix=%R>",
-                                      self->redis->config.host,
-                                      self->redis->config.port,
-                                      self->redis->config.db,
+                                      config->host,
+                                      config->port,
+                                      config->db,
                                       prefix);
         Py_DECREF(prefix);
     }
@@ -257,6 +346,7 @@ redis_get(MzRedisCacheObject *self, PyObject *key)
     redisReply *reply = NULL;
     char *pkey = NULL;
     size_t plen = 0;
+    mz_redis *conn = NULL;
     mz_status status;
     mz_error err;
 
@@ -265,9 +355,11 @@ redis_get(MzRedisCacheObject *self, PyObject *key)
         goto done;
     }
     Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(self->lock, WAIT_LOCK);
-    status = mz_redis_get(self->redis, pkey, plen, &reply, &err);
-    PyThread_release_lock(self->lock);
+    status = mz_pool_acquire(self->pool, "get", &conn, &err);
+    if (status == MZ_OK) {
+        status = mz_redis_get(conn, pkey, plen, &reply, &err);
+        mz_pool_release(self->pool, conn);
+    }
     Py_END_ALLOW_THREADS
     if (status != MZ_OK) {
         mzpy_convert_raise(self->state, &err);
@@ -298,6 +390,7 @@ redis_get_many(MzRedisCacheObject *self, PyObject *keys)
     PyObject *const *items;
     Py_ssize_t n = 0;
     Py_ssize_t i;
+    mz_redis *conn = NULL;
     mz_status status;
     mz_error err;
 
@@ -330,14 +423,12 @@ redis_get_many(MzRedisCacheObject *self, PyObject *keys)
         }
     }
     Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(self->lock, WAIT_LOCK);
-    status = mz_redis_get_many(self->redis,
-                               (size_t)n,
-                               (const char *const *)pkeys,
-                               lens,
-                               &reply,
-                               &err);
-    PyThread_release_lock(self->lock);
+    status = mz_pool_acquire(self->pool, "get_many", &conn, &err);
+    if (status == MZ_OK) {
+        status = mz_redis_get_many(
+            conn, (size_t)n, (const char *const *)pkeys, lens, &reply, &err);
+        mz_pool_release(self->pool, conn);
+    }
     Py_END_ALLOW_THREADS
     if (status != MZ_OK) {
         mzpy_convert_raise(self->state, &err);
@@ -388,6 +479,7 @@ redis_set(MzRedisCacheObject *self,
     size_t len;
     double ttl;
     long long ms;
+    mz_redis *conn = NULL;
     mz_status status;
     mz_error err;
 
@@ -405,9 +497,11 @@ redis_set(MzRedisCacheObject *self,
     ms = mz_redis_ttl_ms(ttl);
     /* `data` stays valid: the memoryview (or copy) holds the buffer. */
     Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(self->lock, WAIT_LOCK);
-    status = mz_redis_set(self->redis, pkey, plen, data, len, ms, &err);
-    PyThread_release_lock(self->lock);
+    status = mz_pool_acquire(self->pool, "set", &conn, &err);
+    if (status == MZ_OK) {
+        status = mz_redis_set(conn, pkey, plen, data, len, ms, &err);
+        mz_pool_release(self->pool, conn);
+    }
     Py_END_ALLOW_THREADS
     if (status != MZ_OK) {
         mzpy_convert_raise(self->state, &err);
@@ -433,6 +527,7 @@ redis_delete(MzRedisCacheObject *self, PyObject *key)
     char *pkey = NULL;
     size_t plen = 0;
     bool existed = false;
+    mz_redis *conn = NULL;
     mz_status status;
     mz_error err;
 
@@ -441,9 +536,11 @@ redis_delete(MzRedisCacheObject *self, PyObject *key)
         goto done;
     }
     Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(self->lock, WAIT_LOCK);
-    status = mz_redis_delete(self->redis, pkey, plen, &existed, &err);
-    PyThread_release_lock(self->lock);
+    status = mz_pool_acquire(self->pool, "delete", &conn, &err);
+    if (status == MZ_OK) {
+        status = mz_redis_delete(conn, pkey, plen, &existed, &err);
+        mz_pool_release(self->pool, conn);
+    }
     Py_END_ALLOW_THREADS
     if (status != MZ_OK) {
         mzpy_convert_raise(self->state, &err);
@@ -465,15 +562,17 @@ delete_prefix(MzRedisCacheObject *self,
               size_t sublen)
 {
     uint64_t removed = 0;
+    mz_redis *conn = NULL;
     mz_status status;
     mz_error err;
 
     mz_error_clear(&err);
     Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(self->lock, WAIT_LOCK);
-    status =
-        mz_redis_delete_prefix(self->redis, op, sub, sublen, &removed, &err);
-    PyThread_release_lock(self->lock);
+    status = mz_pool_acquire(self->pool, op, &conn, &err);
+    if (status == MZ_OK) {
+        status = mz_redis_delete_prefix(conn, op, sub, sublen, &removed, &err);
+        mz_pool_release(self->pool, conn);
+    }
     Py_END_ALLOW_THREADS
     if (status != MZ_OK) {
         return mzpy_convert_raise(self->state, &err);
@@ -546,6 +645,7 @@ redis_incr(MzRedisCacheObject *self, PyObject *const *args, Py_ssize_t nargs)
     long long value = 0;
     long long ms;
     double ttl;
+    mz_redis *conn = NULL;
     mz_status status;
     mz_error err;
 
@@ -563,9 +663,11 @@ redis_incr(MzRedisCacheObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     ms = mz_redis_ttl_ms(ttl);
     Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(self->lock, WAIT_LOCK);
-    status = mz_redis_incr(self->redis, pkey, plen, ms, &value, &err);
-    PyThread_release_lock(self->lock);
+    status = mz_pool_acquire(self->pool, "incr", &conn, &err);
+    if (status == MZ_OK) {
+        status = mz_redis_incr(conn, pkey, plen, ms, &value, &err);
+        mz_pool_release(self->pool, conn);
+    }
     Py_END_ALLOW_THREADS
     if (status != MZ_OK) {
         mzpy_convert_raise(self->state, &err);
@@ -580,17 +682,24 @@ done:
 
 PyDoc_STRVAR(redis_close_doc,
              "close($self, /)\n--\n\n"
-             "Close the connection (the next call opens a new one).");
+             "Close the pool's connections (idle ones now, busy ones when\n"
+             "their operation ends); the next calls open new ones.");
+
+/* mz_pool_close without the GIL: the pool's mutex is a C lock, never waited
+ * for with the GIL held. */
+static void
+close_pool(mz_pool *pool)
+{
+    Py_BEGIN_ALLOW_THREADS
+    mz_pool_close(pool);
+    Py_END_ALLOW_THREADS
+}
 
 static PyObject *
 redis_close(MzRedisCacheObject *self, PyObject *unused)
 {
     (void)unused;
-    Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(self->lock, WAIT_LOCK);
-    mz_redis_close(self->redis);
-    PyThread_release_lock(self->lock);
-    Py_END_ALLOW_THREADS
+    close_pool(self->pool);
     Py_RETURN_NONE;
 }
 
@@ -627,14 +736,32 @@ static PyGetSetDef redis_getset[] = {
      NULL,
      "Seconds an entry lives when set gets no ttl.",
      NULL},
+    {"socket_timeout",
+     (getter)redis_get_socket_timeout,
+     NULL,
+     "Seconds allowed for connecting, for each reply and for a free\n"
+     "connection.",
+     NULL},
+    {"pool_size",
+     (getter)redis_get_pool_size,
+     NULL,
+     "How many connections the pool may open.",
+     NULL},
+    {"failure_cooldown",
+     (getter)redis_get_failure_cooldown,
+     NULL,
+     "Seconds operations fail fast after an I/O failure (0: never).",
+     NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
 PyDoc_STRVAR(redis_doc,
              "RedisCache(url, prefix='mizan:', default_ttl=86400.0, "
-             "socket_timeout=1.0)\n--\n\n"
+             "socket_timeout=1.0, pool_size=8, failure_cooldown=1.0)\n--\n\n"
              "The origin-cache backend over Redis (CBE-3), through hiredis;\n"
-             "safe to share between threads.");
+             "safe to share between threads: a pool of pool_size\n"
+             "connections, and a circuit breaker that fails operations fast\n"
+             "for failure_cooldown seconds after an I/O failure.");
 
 static PyType_Slot redis_slots[] = {
     {Py_tp_new, redis_new},

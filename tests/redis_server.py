@@ -124,6 +124,27 @@ class RedisServer:
         """One raw command on a fresh connection (in database `db`); the raw RESP reply."""
         return raw_command(self.port, *args, password=self.password, db=db)
 
+    def info(self, section: str) -> dict[str, str]:
+        """`INFO <section>` as a dict, read on a fresh connection (counted in the
+        `clients` and `stats` numbers it reports: one connected client, one connection
+        received)."""
+        payload = b"*2\r\n$4\r\nINFO\r\n$%d\r\n%s\r\n" % (len(section), section.encode())
+        assert self.password is None, "info() speaks to servers without a password"
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2.0) as sock:
+            sock.sendall(payload)
+            data = b""
+            while b"\r\n" not in data or len(data) < data.index(b"\r\n") + 2 + int(data[1 : data.index(b"\r\n")]):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise ConnectionError("redis-server closed the connection during INFO")
+                data += chunk
+        body = data.partition(b"\r\n")[2].decode()
+        return dict(line.split(":", 1) for line in body.splitlines() if ":" in line and not line.startswith("#"))
+
+    def clients_connected(self) -> int:
+        """Clients connected now, the asking one excluded."""
+        return int(self.info("clients")["connected_clients"]) - 1
+
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:

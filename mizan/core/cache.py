@@ -45,13 +45,16 @@ class CacheBackend(Protocol):
 
 @dataclass(frozen=True)
 class CacheConfig:
-    """What enables the cache (CACHE-1) and how entries live (CACHE-7, GAP-18)."""
+    """What enables the cache (CACHE-1), how entries live (CACHE-7, GAP-18) and how the
+    Redis backend behaves under load and outages (CBE-3: its pool and circuit breaker)."""
 
     secret: str | None = None
     url: str | None = None
     default_ttl: int = 86_400
     key_prefix: str = "mizan:"
     socket_timeout: float = 1.0
+    pool_size: int = 8
+    failure_cooldown: float = 1.0
 
 
 class _State:
@@ -97,7 +100,14 @@ def _open_backend(config: CacheConfig) -> CacheBackend:
         url = config.url or ""
         if not url.startswith("redis://"):
             raise ValueError(f"MIZAN_CACHE_REDIS_URL {url!r}: use redis://host:port/db or {MEMORY_URL}")
-        backend = _backend.RedisCache(url, config.key_prefix, float(config.default_ttl), config.socket_timeout)
+        backend = _backend.RedisCache(
+            url,
+            config.key_prefix,
+            float(config.default_ttl),
+            config.socket_timeout,
+            config.pool_size,
+            config.failure_cooldown,
+        )
     return backend
 
 

@@ -208,7 +208,7 @@ def test_memory_cache_interface(c_ext: ModuleType, py_impl: ModuleType) -> None:
 def test_redis_cache_interface(c_ext: ModuleType, py_impl: ModuleType) -> None:
     node = stub_class("RedisCache")
     methods = {n.name: n for n in node.body if isinstance(n, ast.FunctionDef)}
-    properties = {"url", "prefix", "default_ttl"}
+    properties = {"url", "prefix", "default_ttl", "socket_timeout", "pool_size", "failure_cooldown"}
     public_methods = {name for name in methods if not name.startswith("_")} - properties
     assert public_methods == {"get", "get_many", "set", "delete", "delete_by_prefix", "clear", "incr", "close"}
     assert properties <= set(methods)

@@ -51,6 +51,7 @@ def test_constructor_and_properties(backend: ModuleType, redis_server: RedisServ
     assert cache.url == redis_server.url
     assert cache.prefix == "mizan:"
     assert cache.default_ttl == 86400.0
+    assert (cache.socket_timeout, cache.pool_size, cache.failure_cooldown) == (1.0, 8, 1.0)
     assert repr(cache) == f"<RedisCache 127.0.0.1:{redis_server.port}/0 prefix='mizan:'>"
     other = backend.RedisCache("redis://user:secret@example.test:7000/3", prefix="p:", default_ttl=5)
     assert repr(other) == "<RedisCache example.test:7000/3 prefix='p:'>"  # no password
@@ -91,6 +92,14 @@ def test_bad_arguments(backend: ModuleType, redis_server: RedisServer) -> None:
     for bad in (0, -1.0, True, "1", float("nan")):
         with pytest.raises(ValueError, match="socket_timeout must be a positive number of seconds"):
             backend.RedisCache(redis_server.url, socket_timeout=bad)
+    for bad in (0, -1, 1025, 2**70, 2.0, True, "4", None):
+        with pytest.raises(ValueError, match="^pool_size must be an integer from 1 to 1024$"):
+            backend.RedisCache(redis_server.url, pool_size=bad)
+    for bad in (-0.5, -1, True, "1", None, float("nan"), float("-inf")):
+        with pytest.raises(ValueError, match="^failure_cooldown must be a non-negative number of seconds$"):
+            backend.RedisCache(redis_server.url, failure_cooldown=bad)
+    with pytest.raises(OverflowError):
+        backend.RedisCache(redis_server.url, failure_cooldown=10**400)
     with pytest.raises(UnicodeEncodeError):
         backend.RedisCache("redis://h\ud800")
 
@@ -336,8 +345,10 @@ def test_auth_via_url(backend: ModuleType, auth_server: RedisServer) -> None:
 
 
 def test_unreachable_server_then_recovery(backend: ModuleType) -> None:
+    """Without the circuit breaker (failure_cooldown=0) every call tries Redis again; the
+    breaker itself is tests/core/test_redis_pool.py."""
     server = RedisServer()  # a port with nothing listening yet
-    cache = backend.RedisCache(server.url, socket_timeout=0.5)
+    cache = backend.RedisCache(server.url, socket_timeout=0.5, failure_cooldown=0)
     started = time.monotonic()
     with pytest.raises(CacheError, match="^RedisCache.set: Connection refused"):
         cache.set("k", b"v")
@@ -369,7 +380,7 @@ def test_unresolvable_host_is_a_cache_error(backend: ModuleType) -> None:
 def test_paused_server_times_out_then_recovers(backend: ModuleType) -> None:
     server = RedisServer()
     server.start()
-    cache = backend.RedisCache(server.url, socket_timeout=0.3)
+    cache = backend.RedisCache(server.url, socket_timeout=0.3, failure_cooldown=0)  # each call tries
     try:
         cache.set("k", b"v")
         server.pause()
@@ -417,7 +428,7 @@ def _record(outcome: list[BaseException], call: Callable[[], Any]) -> None:
 
 
 def test_close_and_reconnect(make_cache: Factory, redis_server: RedisServer) -> None:
-    cache = make_cache()
+    cache = make_cache(failure_cooldown=0)  # the dropped connection must not open the breaker
     cache.set("k", b"v")
     cache.close()
     cache.close()

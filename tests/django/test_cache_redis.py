@@ -5,6 +5,7 @@ served after a mutation made while Redis was away (CBE-3, CBE-5, CACHE-3, CPUR-5
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,8 @@ def redis_cache(redis_server: Any, transactional_db: None) -> Iterator[Any]:
         "MIZAN_CACHE_REDIS_URL": redis_server.url,
         "MIZAN_CACHE_SOCKET_TIMEOUT": 0.3,
         "MIZAN_CACHE_KEY_PREFIX": "mizan-test:",
+        # Each request meets Redis as it is (the breaker is tested on its own below).
+        "MIZAN_CACHE_FAILURE_COOLDOWN": 0,
     }
     with override_settings(**settings):
         yield redis_server
@@ -103,3 +106,30 @@ def test_cpur5_paused_server_nothing_stale_after_an_outage_mutation(mizan: Mizan
     assert b'"while-paused"' in after.content
     assert after[HEADER] == "MISS"
     assert fetch(mizan)[HEADER] == "HIT"
+
+
+def test_cbe3_pool_and_breaker_settings_paused_server(
+    mizan: MizanClient, redis_cache: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """MIZAN_CACHE_POOL_SIZE and MIZAN_CACHE_FAILURE_COOLDOWN reach the backend. With Redis
+    paused, the first fetch waits one socket timeout; the next ones answer from the origin
+    without going to Redis ("circuit open"); after the resume and the cool-down the entry
+    HITs again (it survived the pause)."""
+    with override_settings(MIZAN_CACHE_POOL_SIZE=2, MIZAN_CACHE_FAILURE_COOLDOWN=1.0):
+        assert fetch(mizan)[HEADER] == "MISS"
+        backend = cache.get_cache()
+        assert backend is not None and (backend.pool_size, backend.failure_cooldown) == (2, 1.0)  # type: ignore[attr-defined]
+        assert fetch(mizan)[HEADER] == "HIT"
+        redis_cache.pause()
+        try:
+            with caplog.at_level(logging.WARNING, logger="mizan.cache"):
+                answers = [fetch(mizan) for _ in range(6)]
+            opened = time.monotonic()
+        finally:
+            redis_cache.resume()
+        assert all(a.status_code == 200 and HEADER not in a and b'"user_id"' in a.content for a in answers)
+        causes = [str(r.exc_info[1]) for r in caplog.records if r.exc_info]
+        assert causes == ["RedisCache.get_many: timed out"] + ["RedisCache.get_many: circuit open after a failure"] * 5
+        assert HEADER not in fetch(mizan)  # still cooling down, though Redis is back
+        time.sleep(max(0.0, opened + 1.2 - time.monotonic()))
+        assert fetch(mizan)[HEADER] == "HIT"

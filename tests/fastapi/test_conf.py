@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -25,6 +26,7 @@ def test_set1_defaults() -> None:
     assert settings.max_body_bytes == 2_621_440 and settings.max_depth == 64
     assert (settings.cache.secret, settings.cache.url, settings.cache.default_ttl) == (None, None, 86_400)
     assert (settings.cache.key_prefix, settings.cache.socket_timeout) == ("mizan:", 1.0)
+    assert (settings.cache.pool_size, settings.cache.failure_cooldown) == (8, 1.0)
     assert (settings.mwt.secret, settings.mwt.ttl, settings.mwt.audience, settings.mwt.kid) == (
         None,
         300,
@@ -57,6 +59,21 @@ def test_set1_keywords_reach_the_core() -> None:
     assert mwt_config() == settings.mwt and settings.mwt.kid == "k1" and settings.mwt.leeway == 2.0
     assert isinstance(settings.mwt.previous_secrets, MappingProxyType)
     assert cache.get_cache() is not None and cache.active_secret() == CACHE
+
+
+def test_cbe3_pool_and_breaker_settings_reach_the_redis_backend(
+    redis_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cache_pool_size` and `cache_failure_cooldown`, as keywords or from the environment."""
+    configure(cache_secret=CACHE, cache_redis_url=redis_server.url, cache_pool_size=3, cache_failure_cooldown=0.25)
+    backend: Any = cache.get_cache()
+    assert (backend.pool_size, backend.failure_cooldown, backend.socket_timeout) == (3, 0.25, 1.0)
+    monkeypatch.setenv("MIZAN_CACHE_POOL_SIZE", " 5 ")
+    monkeypatch.setenv("MIZAN_CACHE_FAILURE_COOLDOWN", "0")
+    settings = configure(cache_secret=CACHE, cache_redis_url=redis_server.url)
+    assert (settings.cache.pool_size, settings.cache.failure_cooldown) == (5, 0.0)
+    backend = cache.get_cache()
+    assert (backend.pool_size, backend.failure_cooldown) == (5, 0.0)
 
 
 def test_set1_environment_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,6 +113,12 @@ def test_set1_each_call_replaces_the_configuration() -> None:
         ({"mwt_ttl": None}, "non-negative integer"),
         ({"cache_socket_timeout": "fast"}, "must be a number"),
         ({"cache_socket_timeout": float("nan")}, "non-negative number"),
+        ({"cache_pool_size": 0}, "cache_pool_size must be an integer from 1 to 1024, not 0"),
+        ({"cache_pool_size": 1025}, "from 1 to 1024"),
+        ({"cache_pool_size": "many"}, "cache_pool_size must be an integer"),
+        ({"cache_pool_size": 2.5}, "non-negative integer"),
+        ({"cache_failure_cooldown": -1}, "cache_failure_cooldown must be a non-negative number"),
+        ({"cache_failure_cooldown": "soon"}, "must be a number"),
         ({"mwt_secret": 5}, "must be a string"),
         ({"mwt_previous_secrets": {"k": 1}}, "map key ids to secrets"),
         ({"mwt_previous_secrets": "[1]"}, "map key ids to secrets"),

@@ -447,7 +447,8 @@ def redis_scenarios(url: str) -> list[Scenario]:
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(b"*3\r\n$5\r\nLPUSH\r\n$9\r\nleak:list\r\n$1\r\nx\r\n")
         sock.recv(64)
-    refused = c.RedisCache("redis://127.0.0.1:1/0", "leak:", 60, 0.2)
+    refused = c.RedisCache("redis://127.0.0.1:1/0", "leak:", 60, 0.2)  # the breaker answers after one try
+    retried = c.RedisCache("redis://127.0.0.1:1/0", "leak:", 60, 0.2, 2, 0)  # no breaker: each call connects
     keys = ["text", "max", "missing", "\ud800", "counter"]
 
     def construct_and_drop() -> None:
@@ -479,6 +480,14 @@ def redis_scenarios(url: str) -> list[Scenario]:
         ("incr overflow", lambda: expect(ValueError, cache.incr, "max", 60), (cache,)),
         ("incr wrongtype", lambda: expect(errors.CacheError, cache.incr, "list", 60), (cache,)),
         ("refused", lambda: expect(errors.CacheError, refused.get_many, keys), (refused, keys)),
+        ("refused, no breaker", lambda: expect(errors.CacheError, retried.get, "k"), (retried,)),
+        (
+            "pool properties",
+            lambda: (cache.socket_timeout, cache.pool_size, cache.failure_cooldown, c.RedisCache(url, "p", 1, 1, 3, 0)),
+            (cache,),
+        ),
+        ("bad pool size", lambda: expect(ValueError, c.RedisCache, url, "p", 1, 1, 0), ()),
+        ("bad cooldown", lambda: expect(ValueError, c.RedisCache, url, "p", 1, 1, 1, -1.0), ()),
         ("bad url", lambda: expect(ValueError, c.RedisCache, "http://x"), ()),
         ("bad url port", lambda: expect(ValueError, c.RedisCache, "redis://:p@h:99999/1"), ()),
         ("bad timeout", lambda: expect(ValueError, c.RedisCache, url, "p", 1, 0), ()),

@@ -5,17 +5,19 @@ over a Redis server, spoken in RESP2 over a plain socket (redis-py is not a depe
 Physical key = prefix + logical key; every `set` carries an expiry; prefix deletes walk
 `SCAN MATCH` (glob characters escaped) and remove each batch with `UNLINK`; `incr` is
 `MULTI`/`INCR`/`PEXPIRE`/`EXEC` in one round trip. Any I/O or protocol failure closes the
-connection and raises `CacheError`; the next call reconnects.
+connection and raises `CacheError`; the next call reconnects. Connections come from a
+bounded pool with a circuit breaker (`mizan/core/_py/pool.py`, the twin of `mz_pool.c`).
 """
 
 from __future__ import annotations
 
 import math
 import socket
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 from urllib.parse import unquote_to_bytes
 
+from mizan.core._py.pool import MAX_SIZE, Pool, Slot
 from mizan.core._py.table import DEFAULT_TTL, _key, _ttl
 from mizan.core.errors import CacheError
 
@@ -25,6 +27,12 @@ DEFAULT_PORT = 6379
 MAX_TTL_MS = 2**53
 # Socket timeouts above this are clamped (a finite value for timeval / settimeout).
 MAX_SOCKET_TIMEOUT = 1e6
+# More connections than a process's threads can keep busy: with the GIL, few threads run
+# Python at once and a Redis round trip is a small part of a request; 8 per process keeps
+# a fleet far below Redis's 10,000-client limit, and connections open only when concurrent
+# operations need them.
+DEFAULT_POOL_SIZE = 8
+DEFAULT_FAILURE_COOLDOWN = 1.0
 SCAN_COUNT = b"500"
 _GLOB = frozenset(b"*?[]\\")
 URL_FORM = "RedisCache URL must look like redis://[[user]:password@]host[:port][/db]"
@@ -40,6 +48,13 @@ class _Simple(bytes):
 
 class _ProtocolError(Exception):
     """The server sent bytes that are not RESP2."""
+
+
+class _Unexpected(Exception):
+    """A reply of the wrong type: the connection's stream can no longer be trusted."""
+
+
+T = TypeVar("T")
 
 
 Reply = bytes | int | None | list["Reply"] | _Error
@@ -197,6 +212,22 @@ class _Connection:
         self.sock.sendall(b"".join(_command(*c) for c in commands))
         return [self.read() for _ in commands]
 
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _answer(op: str, reply: Reply) -> Reply:
+    """`reply`, unless it is a Redis error reply: CacheError (the connection is kept)."""
+    if isinstance(reply, _Error):
+        raise _failure(op, reply)
+    return reply
+
+
+def _number(value: object) -> float:
+    """A float or int argument as a float; NaN for any other type (refused by the range
+    checks, as the C type does)."""
+    return float(value) if type(value) is int or type(value) is float else math.nan
+
 
 class RedisCache:
     """The origin-cache backend over Redis (CBE-3), safe to share between threads.
@@ -205,16 +236,19 @@ class RedisCache:
         url: `redis://[[user]:password@]host[:port][/db]` (port 6379 and db 0 by default).
         prefix: namespace prepended to every key; `clear()` removes only keys under it.
         default_ttl: seconds an entry lives when `set` gets no ttl.
-        socket_timeout: seconds allowed for connecting and for each reply.
+        socket_timeout: seconds allowed for connecting, for each reply, and for waiting
+            for a free connection.
+        pool_size: how many connections the pool may open (1 to 1024).
+        failure_cooldown: seconds every operation fails fast after an I/O failure before
+            one probe is let through (0: no circuit breaker).
     """
 
     __slots__ = (
-        "_conn",
         "_db",
         "_default_ttl",
         "_host",
-        "_lock",
         "_password",
+        "_pool",
         "_port",
         "_prefix",
         "_raw_prefix",
@@ -224,7 +258,13 @@ class RedisCache:
     )
 
     def __init__(
-        self, url: str, prefix: str = "mizan:", default_ttl: float = DEFAULT_TTL, socket_timeout: float = 1.0
+        self,
+        url: str,
+        prefix: str = "mizan:",
+        default_ttl: float = DEFAULT_TTL,
+        socket_timeout: float = 1.0,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        failure_cooldown: float = DEFAULT_FAILURE_COOLDOWN,
     ) -> None:
         self._host, self._port, self._db, self._user, self._password = parse_url(url)
         self._url = url
@@ -233,11 +273,16 @@ class RedisCache:
         self._prefix = prefix
         self._raw_prefix = _encode_key(prefix)
         self._default_ttl = _ttl(default_ttl, DEFAULT_TTL)
-        if (type(socket_timeout) is not int and type(socket_timeout) is not float) or not socket_timeout > 0:
+        timeout = _number(socket_timeout)
+        if not timeout > 0:
             raise ValueError("socket_timeout must be a positive number of seconds")
-        self._timeout = min(float(socket_timeout), MAX_SOCKET_TIMEOUT)
-        self._conn: _Connection | None = None
-        self._lock = threading.Lock()
+        self._timeout = min(timeout, MAX_SOCKET_TIMEOUT)
+        if type(pool_size) is not int or not 1 <= pool_size <= MAX_SIZE:
+            raise ValueError(f"pool_size must be an integer from 1 to {MAX_SIZE}")
+        cooldown = _number(failure_cooldown)
+        if not cooldown >= 0:
+            raise ValueError("failure_cooldown must be a non-negative number of seconds")
+        self._pool: Pool[_Connection] = Pool(pool_size, self._timeout, min(cooldown, MAX_SOCKET_TIMEOUT))
 
     @property
     def url(self) -> str:
@@ -251,66 +296,76 @@ class RedisCache:
     def default_ttl(self) -> float:
         return self._default_ttl
 
+    @property
+    def socket_timeout(self) -> float:
+        return self._timeout
+
+    @property
+    def pool_size(self) -> int:
+        return self._pool.size
+
+    @property
+    def failure_cooldown(self) -> float:
+        return self._pool.cooldown
+
     def __repr__(self) -> str:
         # The password never appears: host, port and db only.
         return f"<RedisCache {self._host}:{self._port}/{self._db} prefix={self._prefix!r}>"
 
     # --- connection ---------------------------------------------------------------------
 
-    def _drop(self) -> None:
-        if self._conn is not None:
-            self._conn.sock.close()
-            self._conn = None
-
     def _connect(self, op: str) -> _Connection:
-        if self._conn is not None:
-            return self._conn
         sock = socket.create_connection((self._host, self._port), timeout=self._timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn = _Connection(sock)
-        self._conn = conn
         setup: list[tuple[bytes, ...]] = []
         if self._password is not None:
             setup.append((b"AUTH", self._user, self._password) if self._user else (b"AUTH", self._password))
         if self._db:
             setup.append((b"SELECT", str(self._db).encode()))
-        for reply in conn.exchange(*setup) if setup else ():
-            if isinstance(reply, _Error):
-                self._drop()
-                raise _failure(op, reply)
+        try:
+            for reply in conn.exchange(*setup) if setup else ():
+                _answer(op, reply)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
-    def _run(self, op: str, *commands: tuple[bytes, ...]) -> list[Reply]:
-        """The replies to `commands` (one round trip), under the lock.
+    def _run(self, op: str, work: Callable[[_Connection], T]) -> T:
+        """`work` on a pooled connection (opened if needed), under the pool's rules.
 
         Raises:
-            CacheError: connecting, sending or reading failed (the connection is closed).
+            CacheError: no connection (breaker open, pool exhausted); connecting, sending or
+                reading failed (the connection is closed, and the breaker told); a Redis
+                error reply; a reply of the wrong type (the connection is closed).
         """
-        with self._lock:
-            try:
-                return self._connect(op).exchange(*commands)
-            except CacheError:  # AUTH or SELECT refused (CacheError is a ConnectionError)
-                raise
-            except TimeoutError:
-                self._drop()
-                raise _failure(op, "timed out") from None
-            except OSError as exc:
-                self._drop()
-                raise _failure(op, exc.strerror or str(exc)) from None
-            except _ProtocolError as exc:
-                self._drop()
-                raise _failure(op, str(exc)) from None
+        slot: Slot[_Connection] = self._pool.acquire(op)
+        try:
+            if slot.conn is None:
+                slot.conn = self._connect(op)
+            return work(slot.conn)
+        except CacheError:  # an error reply (CacheError is a ConnectionError: caught first)
+            raise
+        except _Unexpected:
+            slot.close()
+            raise _failure(op, "unexpected reply type") from None
+        except TimeoutError:
+            slot.close()
+            slot.io_failed = True
+            raise _failure(op, "timed out") from None
+        except OSError as exc:
+            slot.close()
+            slot.io_failed = True
+            raise _failure(op, exc.strerror or str(exc)) from None
+        except _ProtocolError as exc:
+            slot.close()
+            slot.io_failed = True
+            raise _failure(op, str(exc)) from None
+        finally:
+            self._pool.release(slot)
 
     def _one(self, op: str, *command: bytes) -> Reply:
-        reply = self._run(op, command)[0]
-        if isinstance(reply, _Error):
-            raise _failure(op, reply)
-        return reply
-
-    def _unexpected(self, op: str) -> CacheError:
-        with self._lock:
-            self._drop()
-        return _failure(op, "unexpected reply type")
+        return self._run(op, lambda conn: _answer(op, conn.exchange(command)[0]))
 
     def _pkey(self, key: object) -> bytes:
         return self._raw_prefix + _encode_key(_key(key))
@@ -319,61 +374,84 @@ class RedisCache:
 
     def get(self, key: str, /) -> bytes | None:
         """The value, or None when absent or expired."""
-        reply = self._one("get", b"GET", self._pkey(key))
-        if reply is not None and type(reply) is not bytes:
-            raise self._unexpected("get")
-        return reply
+        pkey = self._pkey(key)
+
+        def work(conn: _Connection) -> bytes | None:
+            reply = _answer("get", conn.exchange((b"GET", pkey))[0])
+            if reply is not None and type(reply) is not bytes:
+                raise _Unexpected
+            return reply
+
+        return self._run("get", work)
 
     def get_many(self, keys: Sequence[str], /) -> list[bytes | None]:
         """`get` for each key, in order, in one `MGET` round trip."""
         physical = [self._pkey(k) for k in keys]
         if not physical:
             return []
-        reply = self._one("get_many", b"MGET", *physical)
-        if type(reply) is not list or len(reply) != len(physical):
-            raise self._unexpected("get_many")
-        if any(v is not None and type(v) is not bytes for v in reply):
-            raise self._unexpected("get_many")
-        return reply  # type: ignore[return-value]
+
+        def work(conn: _Connection) -> list[bytes | None]:
+            reply = _answer("get_many", conn.exchange((b"MGET", *physical))[0])
+            if type(reply) is not list or len(reply) != len(physical):
+                raise _Unexpected
+            if any(v is not None and type(v) is not bytes for v in reply):
+                raise _Unexpected
+            return reply  # type: ignore[return-value]
+
+        return self._run("get_many", work)
 
     def set(self, key: str, value: bytes, /, ttl: float | None = None) -> None:
         """Store `value` (any bytes-like object) for `ttl` seconds (default: default_ttl)."""
         pkey = self._pkey(key)
         data = memoryview(value).tobytes()
         ms = ttl_ms(_ttl(ttl, self._default_ttl))
-        reply = self._one("set", b"SET", pkey, data, b"PX", b"%d" % ms)
-        if not isinstance(reply, _Simple):
-            raise self._unexpected("set")
+
+        def work(conn: _Connection) -> None:
+            reply = _answer("set", conn.exchange((b"SET", pkey, data, b"PX", b"%d" % ms))[0])
+            if not isinstance(reply, _Simple):
+                raise _Unexpected
+
+        self._run("set", work)
 
     def delete(self, key: str, /) -> bool:
         """True when a live entry was removed (`UNLINK`)."""
-        reply = self._one("delete", b"UNLINK", self._pkey(key))
-        if type(reply) is not int:
-            raise self._unexpected("delete")
-        return reply == 1
+        pkey = self._pkey(key)
+
+        def work(conn: _Connection) -> bool:
+            reply = _answer("delete", conn.exchange((b"UNLINK", pkey))[0])
+            if type(reply) is not int:
+                raise _Unexpected
+            return reply == 1
+
+        return self._run("delete", work)
 
     def _delete_prefix(self, op: str, prefix: bytes) -> int:
+        """SCAN + UNLINK batches, all on one pooled connection (as the C type)."""
         pattern = escape_glob(self._raw_prefix + prefix) + b"*"
-        cursor = b"0"
-        removed = 0
-        while True:
-            reply = self._one(op, b"SCAN", cursor, b"MATCH", pattern, b"COUNT", SCAN_COUNT)
-            if (
-                type(reply) is not list
-                or len(reply) != 2
-                or type(reply[0]) is not bytes
-                or type(reply[1]) is not list
-                or any(type(k) is not bytes for k in reply[1])
-            ):
-                raise self._unexpected(op)
-            cursor, batch = reply[0], reply[1]
-            if batch:
-                count = self._one(op, b"UNLINK", *batch)  # type: ignore[arg-type]
-                if type(count) is not int:
-                    raise self._unexpected(op)
-                removed += count
-            if cursor == b"0":
-                return removed
+
+        def work(conn: _Connection) -> int:
+            cursor = b"0"
+            removed = 0
+            while True:
+                reply = _answer(op, conn.exchange((b"SCAN", cursor, b"MATCH", pattern, b"COUNT", SCAN_COUNT))[0])
+                if (
+                    type(reply) is not list
+                    or len(reply) != 2
+                    or type(reply[0]) is not bytes
+                    or type(reply[1]) is not list
+                    or any(type(k) is not bytes for k in reply[1])
+                ):
+                    raise _Unexpected
+                cursor, batch = reply[0], reply[1]
+                if batch:
+                    count = _answer(op, conn.exchange((b"UNLINK", *batch))[0])  # type: ignore[arg-type]
+                    if type(count) is not int or count < 0:
+                        raise _Unexpected
+                    removed += count
+                if cursor == b"0":
+                    return removed
+
+        return self._run(op, work)
 
     def delete_by_prefix(self, prefix: str, /) -> int:
         """Remove every entry whose key starts with `prefix` (SCAN MATCH + UNLINK); the count."""
@@ -393,33 +471,34 @@ class RedisCache:
         """
         pkey = self._pkey(key)
         ms = b"%d" % ttl_ms(_ttl(ttl, self._default_ttl))
-        replies = self._run("incr", (b"MULTI",), (b"INCR", pkey), (b"PEXPIRE", pkey, ms), (b"EXEC",))
-        for reply in replies[:3]:
-            if isinstance(reply, _Error):
-                raise _failure("incr", reply)
-        result = replies[3]
-        if isinstance(result, _Error):
-            raise _failure("incr", result)
-        if type(result) is not list or len(result) != 2:
-            raise self._unexpected("incr")
-        value = result[0]
-        if isinstance(value, _Error):
-            if value.find(b"not an integer") >= 0:
-                raise ValueError("value is not an integer")
-            if value.find(b"overflow") >= 0:
-                raise ValueError("increment would overflow")
-            raise _failure("incr", value)
-        if type(value) is not int:
-            raise self._unexpected("incr")
-        return value
+
+        def work(conn: _Connection) -> int:
+            replies = conn.exchange((b"MULTI",), (b"INCR", pkey), (b"PEXPIRE", pkey, ms), (b"EXEC",))
+            for reply in replies:
+                _answer("incr", reply)
+            result = replies[3]
+            if type(result) is not list or len(result) != 2:
+                raise _Unexpected
+            value = result[0]
+            if isinstance(value, _Error):
+                if value.find(b"not an integer") >= 0:
+                    raise ValueError("value is not an integer")
+                if value.find(b"overflow") >= 0:
+                    raise ValueError("increment would overflow")
+                raise _failure("incr", value)
+            if type(value) is not int:
+                raise _Unexpected
+            return value
+
+        return self._run("incr", work)
 
     def close(self) -> None:
-        """Close the connection (the next call opens a new one)."""
-        with self._lock:
-            self._drop()
+        """Close the pool's connections (idle ones now, busy ones when their operation
+        ends); the next calls open new ones."""
+        self._pool.close()
 
     def __del__(self) -> None:
-        # The C type's dealloc closes its connection; so does the twin (no ResourceWarning).
-        conn = getattr(self, "_conn", None)  # None too when __init__ raised
-        if conn is not None:
-            conn.sock.close()
+        # The C type's dealloc closes its connections; so does the twin (no ResourceWarning).
+        pool = getattr(self, "_pool", None)  # None too when __init__ raised
+        if pool is not None:
+            pool.close_all()
