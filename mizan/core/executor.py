@@ -23,6 +23,7 @@ from mizan.core.auth import UnkeyedIdentity, check_guard_result, check_level
 from mizan.core.client import ServerFunction
 from mizan.core.errors import (
     BadRequest,
+    CacheError,
     Forbidden,
     InternalError,
     MethodNotAllowed,
@@ -383,8 +384,8 @@ def _cache_lookup(request: Any, name: str, args: Mapping[str, str]) -> cache.Loo
         return None
     try:
         return cache.lookup(backend, secret, name, params, user_id, policy.rev)
-    except Exception:
-        cache.logger.warning("Mizan cache lookup for %r failed; executing", name, exc_info=True)
+    except Exception as exc:
+        _warn_cache_failure("lookup", name, exc)
         return None
 
 
@@ -396,10 +397,20 @@ def _cache_store(name: str, found: cache.Lookup, body: bytes) -> bool:
         return False
     try:
         cache.store(backend, found.key, found.stamp, body, policy.entry_ttl(cache.default_ttl()))
-    except Exception:
-        cache.logger.warning("Mizan cache store for %r failed", name, exc_info=True)
+    except Exception as exc:
+        _warn_cache_failure("store", name, exc)
         return False
     return True
+
+
+def _warn_cache_failure(step: str, name: str, exc: Exception) -> None:
+    """One warning per failed lookup or store (CACHE-3). A CacheError is the backend saying
+    what failed ("RedisCache.get_many: timed out"): its message is the whole story, and
+    formatting a traceback for each request of an outage costs more than the request."""
+    if isinstance(exc, CacheError):
+        cache.logger.warning("Mizan cache %s for %r failed: %s", step, name, exc)
+    else:
+        cache.logger.warning("Mizan cache %s for %r failed", step, name, exc_info=exc)
 
 
 def _cached_response(body: bytes, status: str) -> MizanResponse:

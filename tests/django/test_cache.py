@@ -7,6 +7,7 @@ with cache=60), `uncached` (cache=False) and `slow`.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -231,8 +232,9 @@ def test_cache13_concurrent_cold_requests_execute_once(mizan: MizanClient) -> No
     assert {r[HEADER] for r in results} == {"MISS"}
 
 
-def test_cache3_failing_backend_is_a_miss_never_an_error(mizan: MizanClient) -> None:
-    """CACHE-3: a broken backend bypasses the cache; requests still answer."""
+def test_cache3_failing_backend_is_a_miss_never_an_error(mizan: MizanClient, caplog: pytest.LogCaptureFixture) -> None:
+    """CACHE-3: a broken backend bypasses the cache; requests still answer. An exception
+    other than CacheError (a third-party backend's bug) is logged with its traceback."""
 
     class Broken:
         def __getattr__(self, name: str) -> Any:
@@ -243,8 +245,12 @@ def test_cache3_failing_backend_is_a_miss_never_an_error(mizan: MizanClient) -> 
 
     cache.set_cache(Broken(), SECRET)  # type: ignore[arg-type]
     try:
-        response = fetch(mizan)
+        with caplog.at_level(logging.WARNING, logger="mizan.cache"):
+            response = fetch(mizan)
         assert response.status_code == 200 and HEADER not in response
+        [warning] = [r for r in caplog.records if r.name == "mizan.cache"]
+        assert warning.getMessage() == "Mizan cache lookup for 'cached' failed"
+        assert warning.exc_info is not None and str(warning.exc_info[1]) == "backend down"
         mutation = mizan.call("rename_cached", {"user_id": 5, "name": "n"})
         assert mutation.status_code == 200
     finally:
