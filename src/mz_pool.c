@@ -1,8 +1,8 @@
 /* mz_pool.c - the bounded connection pool and circuit breaker of the Redis
- * backend: one pthread mutex guards the free-slot stack and the breaker; a
- * condition variable on the monotonic clock wakes the threads waiting for a
- * connection when one comes back or the breaker moves. I/O never happens
- * under the mutex, except closing sockets (close(2) does not block). */
+ * backend: one pthread mutex guards the free-slot stack, the queue of
+ * waiting threads (each with its own condition variable on the monotonic
+ * clock) and the breaker. I/O never happens under the mutex, except closing
+ * sockets (close(2) does not block). */
 #define _POSIX_C_SOURCE 200809L /* pthread_condattr_setclock */
 
 #include "mz_base.h"
@@ -31,20 +31,33 @@ typedef struct mz_pool_slot {
     bool drop; /* mz_pool_close came while busy: close on release */
 } mz_pool_slot;
 
+/* A thread waiting for a connection, on its own stack. Waiters queue in
+ * arrival order and release hands the connection straight to the first
+ * one, so a thread arriving later never takes it first: without that, the
+ * releasing thread (or any thread holding the GIL) would win every race
+ * against a woken waiter, which could then wait out its whole timeout. */
+typedef struct mz_pool_waiter {
+    struct mz_pool_waiter *next;
+    pthread_cond_t woken;
+    mz_pool_slot *slot; /* handed over by release */
+    bool probe;         /* the half-open probe */
+    bool refused;       /* the breaker opened while it waited */
+} mz_pool_waiter;
+
 struct mz_pool {
     mz_redis_target target;
     pthread_mutex_t mutex;
-    pthread_cond_t changed; /* a connection came back or the breaker moved */
-    mz_pool_slot *slots;    /* `size` of them */
-    size_t *idle;           /* free slot indices, a stack: last used on top */
+    mz_pool_slot *slots; /* `size` of them */
+    size_t *idle;        /* free slot indices, a stack: last used on top */
     size_t nidle;
     size_t size;
+    mz_pool_waiter *head; /* the waiters, oldest first */
+    mz_pool_waiter *tail;
     double cooldown;
     mz_breaker breaker;
     double opened_at;          /* monotonic seconds of the latest failure */
-    uint64_t probe_ticket;     /* names the acquire that is the probe */
     const mz_pool_slot *probe; /* the probe's slot once it has one */
-    bool ready;                /* mutex and condition initialised */
+    bool ready;                /* mutex initialised */
 };
 
 /* ------------------------------------------------------------------ */
@@ -93,9 +106,7 @@ mz_pool_new(mz_redis_config *config,
             double cooldown)
 {
     mz_pool *p = calloc(1, sizeof(*p));
-    pthread_condattr_t attr;
     mz_error err;
-    bool ok;
     size_t i;
 
     MZ_ASSERT(size >= 1 && size <= MZ_POOL_MAX_SIZE);
@@ -120,17 +131,7 @@ mz_pool_new(mz_redis_config *config,
     p->nidle = size;
     p->cooldown =
         cooldown > MZ_REDIS_MAX_TIMEOUT ? MZ_REDIS_MAX_TIMEOUT : cooldown;
-    if (pthread_condattr_init(&attr) != 0) {
-        goto error;
-    }
-    ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
-         pthread_cond_init(&p->changed, &attr) == 0;
-    pthread_condattr_destroy(&attr);
-    if (!ok) {
-        goto error;
-    }
     if (pthread_mutex_init(&p->mutex, NULL) != 0) {
-        pthread_cond_destroy(&p->changed);
         goto error;
     }
     p->ready = true;
@@ -153,7 +154,6 @@ mz_pool_free(mz_pool *p)
         mz_redis_close(&p->slots[i].conn);
     }
     if (p->ready) {
-        pthread_cond_destroy(&p->changed);
         pthread_mutex_destroy(&p->mutex);
     }
     free(p->slots);
@@ -181,7 +181,7 @@ mz_pool_cooldown(const mz_pool *p)
 }
 
 /* ------------------------------------------------------------------ */
-/* Breaker (every helper runs with the mutex held)                      */
+/* Slots, waiters and the breaker (every helper runs with the mutex held) */
 /* ------------------------------------------------------------------ */
 
 static void
@@ -194,31 +194,126 @@ close_idle(mz_pool *p)
     }
 }
 
-/* Open (or re-open) the breaker: the cooldown counts from now. Idle
- * connections are closed, so after a restart the probe does not pick a
- * dead socket that would open the breaker once more. */
+/* The slot on top of the idle stack, now busy. */
+static mz_pool_slot *
+take_idle(mz_pool *p, bool probe)
+{
+    mz_pool_slot *slot = &p->slots[p->idle[--p->nidle]];
+
+    slot->busy = true;
+    slot->conn.io_failed = false;
+    if (probe) {
+        p->probe = slot;
+    }
+    return slot;
+}
+
+/* `slot` to the first waiter, or back on the idle stack. */
+static void
+hand_over(mz_pool *p, mz_pool_slot *slot)
+{
+    mz_pool_waiter *w = p->head;
+
+    if (w == NULL) {
+        slot->busy = false;
+        p->idle[p->nidle++] = (size_t)(slot - p->slots);
+        return;
+    }
+    p->head = w->next;
+    if (p->head == NULL) {
+        p->tail = NULL;
+    }
+    slot->conn.io_failed = false;
+    if (w->probe) {
+        p->probe = slot;
+    }
+    w->slot = slot;
+    pthread_cond_signal(&w->woken);
+}
+
+static bool
+waiter_init(mz_pool_waiter *w, bool probe)
+{
+    pthread_condattr_t attr;
+    bool ok;
+
+    memset(w, 0, sizeof(*w));
+    w->probe = probe;
+    if (pthread_condattr_init(&attr) != 0) {
+        return false;
+    }
+    ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+         pthread_cond_init(&w->woken, &attr) == 0;
+    pthread_condattr_destroy(&attr);
+    return ok;
+}
+
+static void
+enqueue(mz_pool *p, mz_pool_waiter *w)
+{
+    w->next = NULL;
+    if (p->tail == NULL) {
+        p->head = w;
+    } else {
+        p->tail->next = w;
+    }
+    p->tail = w;
+}
+
+/* Take `w` out of the queue (it timed out). */
+static void
+dequeue(mz_pool *p, const mz_pool_waiter *w)
+{
+    mz_pool_waiter *prev = NULL;
+    mz_pool_waiter *cur = p->head;
+
+    while (cur != NULL && cur != w) {
+        prev = cur;
+        cur = cur->next;
+    }
+    if (cur == NULL) {
+        return;
+    }
+    if (prev == NULL) {
+        p->head = cur->next;
+    } else {
+        prev->next = cur->next;
+    }
+    if (p->tail == cur) {
+        p->tail = prev;
+    }
+}
+
+/* Open (or re-open) the breaker: the cooldown counts from now; every waiter
+ * fails fast instead of paying its own timeout. Idle connections are
+ * closed, so after a restart the probe does not pick a dead socket that
+ * would open the breaker once more. */
 static void
 open_breaker(mz_pool *p)
 {
     close_idle(p);
-    if (p->cooldown > 0.0) {
-        p->breaker = MZ_BREAKER_OPEN;
-        p->opened_at = as_seconds(monotonic_now());
-        p->probe = NULL;
+    if (p->cooldown <= 0.0) {
+        return;
     }
+    p->breaker = MZ_BREAKER_OPEN;
+    p->opened_at = as_seconds(monotonic_now());
+    p->probe = NULL;
+    while (p->head != NULL) {
+        mz_pool_waiter *w = p->head;
+
+        p->head = w->next;
+        w->refused = true;
+        pthread_cond_signal(&w->woken);
+    }
+    p->tail = NULL;
 }
 
 /* Whether an operation may run now; once the cooldown is over the first
- * caller becomes the probe (its *ticket set). *ticket is the caller's,
- * 0 when it is not the probe. */
+ * caller becomes the probe (*probe set). */
 static bool
-admit(mz_pool *p, uint64_t *ticket)
+admit(mz_pool *p, bool *probe)
 {
-    if (p->breaker == MZ_BREAKER_HALF_OPEN && *ticket != 0 &&
-        *ticket == p->probe_ticket) {
-        return true;
-    }
-    *ticket = 0;
+    *probe = false;
     switch (p->breaker) {
         case MZ_BREAKER_CLOSED:
             return true;
@@ -228,7 +323,7 @@ admit(mz_pool *p, uint64_t *ticket)
             }
             p->breaker = MZ_BREAKER_HALF_OPEN;
             p->probe = NULL;
-            *ticket = ++p->probe_ticket;
+            *probe = true;
             return true;
         default:
             return false; /* half-open: another thread is the probe */
@@ -248,46 +343,64 @@ pool_error(mz_error *err, const char *op, const char *text)
 /* Acquire and release                                                  */
 /* ------------------------------------------------------------------ */
 
+/* Wait in the queue until a connection is handed over, the breaker opens
+ * or the socket timeout passes (mutex held). The slot, or NULL. */
+static mz_pool_slot *
+wait_in_line(mz_pool *p, mz_pool_waiter *w)
+{
+    struct timespec deadline = add_seconds(monotonic_now(), p->target.timeout);
+    int rc = 0;
+
+    enqueue(p, w);
+    while (w->slot == NULL && !w->refused && rc != ETIMEDOUT) {
+        rc = pthread_cond_timedwait(&w->woken, &p->mutex, &deadline);
+    }
+    if (w->slot == NULL && !w->refused) {
+        dequeue(p, w);
+    }
+    return w->slot;
+}
+
 mz_status
 mz_pool_acquire(mz_pool *p, const char *op, mz_redis **out, mz_error *err)
 {
-    struct timespec deadline = add_seconds(monotonic_now(), p->target.timeout);
-    uint64_t ticket = 0;
-    bool timed_out = false;
+    mz_pool_waiter w;
+    mz_pool_slot *slot = NULL;
     mz_status status = MZ_ERROR;
+    bool probe;
 
     *out = NULL;
     pthread_mutex_lock(&p->mutex);
-    for (;;) {
-        if (!admit(p, &ticket)) {
+    if (!admit(p, &probe)) {
+        pool_error(err, op, MZ_POOL_OPEN_TEXT);
+        goto done;
+    }
+    if (p->nidle > 0 && p->head == NULL) {
+        slot = take_idle(p, probe);
+    } else if (waiter_init(&w, probe)) {
+        slot = wait_in_line(p, &w);
+        pthread_cond_destroy(&w.woken);
+        if (slot == NULL && w.refused) {
             pool_error(err, op, MZ_POOL_OPEN_TEXT);
-            break;
+            goto done;
         }
-        if (p->nidle > 0) {
-            mz_pool_slot *slot = &p->slots[p->idle[--p->nidle]];
-
-            slot->busy = true;
-            slot->conn.io_failed = false;
-            if (ticket != 0) {
-                p->probe = slot;
-            }
-            *out = &slot->conn;
-            status = MZ_OK;
-            break;
-        }
-        if (timed_out) {
-            if (ticket != 0) {
+        if (slot == NULL) {
+            if (probe) {
                 /* The probe found no connection in time: Redis is still
                  * holding every one of them, so cool down again. */
                 open_breaker(p);
-                pthread_cond_broadcast(&p->changed);
             }
             pool_error(err, op, MZ_POOL_WAIT_TEXT);
-            break;
+            goto done;
         }
-        timed_out = pthread_cond_timedwait(
-                        &p->changed, &p->mutex, &deadline) == ETIMEDOUT;
+    } else {
+        mz_error_set(err, MZ_E_NOMEM, "out of memory");
+        goto done;
     }
+    *out = &slot->conn;
+    status = MZ_OK;
+
+done:
     pthread_mutex_unlock(&p->mutex);
     return status;
 }
@@ -296,30 +409,19 @@ void
 mz_pool_release(mz_pool *p, mz_redis *conn)
 {
     mz_pool_slot *slot = (mz_pool_slot *)conn;
-    bool moved = false;
 
     pthread_mutex_lock(&p->mutex);
     if (conn->io_failed) {
         open_breaker(p);
-        moved = p->cooldown > 0.0;
     } else if (slot == p->probe) {
         p->breaker = MZ_BREAKER_CLOSED;
         p->probe = NULL;
-        moved = true;
     }
     if (slot->drop) {
         mz_redis_close(conn);
         slot->drop = false;
     }
-    slot->busy = false;
-    p->idle[p->nidle++] = (size_t)(slot - p->slots);
-    if (moved) {
-        /* Waiters re-check the breaker: after an opening they fail fast
-         * instead of each paying its own timeout. */
-        pthread_cond_broadcast(&p->changed);
-    } else {
-        pthread_cond_signal(&p->changed);
-    }
+    hand_over(p, slot);
     pthread_mutex_unlock(&p->mutex);
 }
 

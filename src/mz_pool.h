@@ -3,8 +3,9 @@
  *
  * Pool: `size` connections, each opened lazily by the first operation that
  * takes it. A thread takes a free connection (the most recently used one
- * first, so light traffic keeps few sockets open) or waits for one at most
- * the socket timeout, then fails with "timed out waiting for a free
+ * first, so light traffic keeps few sockets open) or, when none is free or
+ * others are already waiting, queues for one (in arrival order) at most the
+ * socket timeout, then fails with "timed out waiting for a free
  * connection".
  *
  * Circuit breaker: when an operation fails on I/O (mz_redis.io_failed:

@@ -3,8 +3,9 @@ breaker (CBE-3), shared by the threads of one process.
 
 Pool: `size` slots, each holding a connection opened lazily by the first operation that
 takes it. A thread takes a free slot (the most recently used first, so light traffic keeps
-few sockets open) or waits for one at most `timeout` seconds, then fails with "timed out
-waiting for a free connection".
+few sockets open) or, when none is free or others are already waiting, queues for one (in
+arrival order) at most `timeout` seconds, then fails with "timed out waiting for a free
+connection".
 
 Circuit breaker: when an operation fails on I/O (`Slot.io_failed`: connect error, timeout,
 dropped connection, protocol error; a Redis error reply does not count), the breaker opens:
@@ -17,6 +18,7 @@ A cooldown of 0 turns the breaker off.
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
 from typing import Generic, Protocol, TypeVar
@@ -54,8 +56,23 @@ class Slot(Generic[C]):
             self.conn = None
 
 
+class _Waiter(Generic[C]):
+    """A thread waiting for a slot. Waiters queue in arrival order and `release` hands the
+    slot straight to the first one, so a thread arriving later never takes it first: under
+    the GIL, the releasing thread would otherwise win every race against a woken waiter,
+    which could then wait out its whole timeout."""
+
+    __slots__ = ("probe", "refused", "slot", "woken")
+
+    def __init__(self, lock: threading.Lock, probe: bool) -> None:
+        self.woken = threading.Condition(lock)
+        self.slot: Slot[C] | None = None  # handed over by release
+        self.probe = probe  # the half-open probe
+        self.refused = False  # the breaker opened while it waited
+
+
 class Pool(Generic[C]):
-    """`size` slots behind one condition variable, and the breaker's state.
+    """`size` slots, the queue of waiting threads and the breaker's state, behind one lock.
 
     Args:
         size: how many connections may be open (1 to MAX_SIZE; checked by the caller).
@@ -69,40 +86,74 @@ class Pool(Generic[C]):
         self.cooldown = cooldown
         self._slots: list[Slot[C]] = [Slot() for _ in range(size)]
         self._idle = list(reversed(self._slots))  # a stack: slot 0 on top
-        self._changed = threading.Condition(threading.Lock())
+        self._queue: collections.deque[_Waiter[C]] = collections.deque()  # oldest first
+        self._lock = threading.Lock()
         self._breaker = _CLOSED
         self._opened_at = 0.0
-        self._probe_ticket = 0
         self._probe: Slot[C] | None = None
 
-    # --- breaker (every helper runs with the lock held) -----------------------------------
+    # --- slots, waiters and the breaker (every helper runs with the lock held) ------------
 
     def _close_idle(self) -> None:
         for slot in self._idle:
             slot.close()
 
-    def _open(self) -> None:
-        """Open (or re-open) the breaker; idle connections are closed so that after a
-        restart the probe does not pick a dead socket."""
-        self._close_idle()
-        if self.cooldown > 0:
-            self._breaker = _OPEN
-            self._opened_at = time.monotonic()
-            self._probe = None
+    def _take_idle(self, probe: bool) -> Slot[C]:
+        slot = self._idle.pop()
+        slot.busy = True
+        slot.io_failed = False
+        if probe:
+            self._probe = slot
+        return slot
 
-    def _admit(self, ticket: int) -> tuple[bool, int]:
-        """Whether an operation may run now, and the caller's probe ticket (0: not the
-        probe); once the cooldown is over the first caller becomes the probe."""
-        if self._breaker == _HALF_OPEN and ticket != 0 and ticket == self._probe_ticket:
-            return True, ticket
+    def _hand_over(self, slot: Slot[C]) -> None:
+        """`slot` to the first waiter, or back on the idle stack."""
+        if not self._queue:
+            slot.busy = False
+            self._idle.append(slot)
+            return
+        waiter = self._queue.popleft()
+        slot.io_failed = False
+        if waiter.probe:
+            self._probe = slot
+        waiter.slot = slot
+        waiter.woken.notify()
+
+    def _open(self) -> None:
+        """Open (or re-open) the breaker: the cooldown counts from now and every waiter
+        fails fast instead of paying its own timeout. Idle connections are closed, so after
+        a restart the probe does not pick a dead socket."""
+        self._close_idle()
+        if self.cooldown <= 0:
+            return
+        self._breaker = _OPEN
+        self._opened_at = time.monotonic()
+        self._probe = None
+        while self._queue:
+            waiter = self._queue.popleft()
+            waiter.refused = True
+            waiter.woken.notify()
+
+    def _admit(self) -> tuple[bool, bool]:
+        """Whether an operation may run now, and whether it is the probe: once the
+        cooldown is over the first caller becomes the probe."""
         if self._breaker == _CLOSED:
-            return True, 0
+            return True, False
         if self._breaker == _OPEN and time.monotonic() - self._opened_at >= self.cooldown:
             self._breaker = _HALF_OPEN
             self._probe = None
-            self._probe_ticket += 1
-            return True, self._probe_ticket
-        return False, 0
+            return True, True
+        return False, False  # open, or half-open with another thread as the probe
+
+    def _wait_in_line(self, waiter: _Waiter[C]) -> Slot[C] | None:
+        """Wait until a slot is handed over, the breaker opens or the timeout passes."""
+        self._queue.append(waiter)
+        deadline = time.monotonic() + self.timeout
+        while waiter.slot is None and not waiter.refused and (remaining := deadline - time.monotonic()) > 0:
+            waiter.woken.wait(remaining)
+        if waiter.slot is None and not waiter.refused:
+            self._queue.remove(waiter)
+        return waiter.slot
 
     # --- acquire and release --------------------------------------------------------------
 
@@ -113,56 +164,40 @@ class Pool(Generic[C]):
             CacheError: the breaker is open (or another thread is the probe), or no slot
                 came back within the timeout.
         """
-        deadline = time.monotonic() + self.timeout
-        ticket = 0
-        timed_out = False
-        with self._changed:
-            while True:
-                admitted, ticket = self._admit(ticket)
-                if not admitted:
-                    raise CacheError(f"RedisCache.{op}: {OPEN_TEXT}")
-                if self._idle:
-                    slot = self._idle.pop()
-                    slot.busy = True
-                    slot.io_failed = False
-                    if ticket:
-                        self._probe = slot
-                    return slot
-                if timed_out:
-                    if ticket:
-                        # The probe found no connection in time: Redis is still holding
-                        # every one of them, so cool down again.
-                        self._open()
-                        self._changed.notify_all()
-                    raise CacheError(f"RedisCache.{op}: {WAIT_TEXT}")
-                timed_out = not self._changed.wait(max(deadline - time.monotonic(), 0.0))
+        with self._lock:
+            admitted, probe = self._admit()
+            if not admitted:
+                raise CacheError(f"RedisCache.{op}: {OPEN_TEXT}")
+            if self._idle and not self._queue:
+                return self._take_idle(probe)
+            waiter: _Waiter[C] = _Waiter(self._lock, probe)
+            slot = self._wait_in_line(waiter)
+            if slot is not None:
+                return slot
+            if waiter.refused:
+                raise CacheError(f"RedisCache.{op}: {OPEN_TEXT}")
+            if probe:
+                # The probe found no connection in time: Redis is still holding every one
+                # of them, so cool down again.
+                self._open()
+            raise CacheError(f"RedisCache.{op}: {WAIT_TEXT}")
 
     def release(self, slot: Slot[C]) -> None:
         """Give back `slot` after one operation; its `io_failed` drives the breaker."""
-        with self._changed:
-            moved = False
+        with self._lock:
             if slot.io_failed:
                 self._open()
-                moved = self.cooldown > 0
             elif slot is self._probe:
                 self._breaker = _CLOSED
                 self._probe = None
-                moved = True
             if slot.drop:
                 slot.close()
                 slot.drop = False
-            slot.busy = False
-            self._idle.append(slot)
-            if moved:
-                # Waiters re-check the breaker: after an opening they fail fast instead of
-                # each paying its own timeout.
-                self._changed.notify_all()
-            else:
-                self._changed.notify()
+            self._hand_over(slot)
 
     def close(self) -> None:
         """Close idle connections now and busy ones when they come back."""
-        with self._changed:
+        with self._lock:
             self._close_idle()
             for slot in self._slots:
                 if slot.busy:
