@@ -11,11 +11,14 @@ middleware reading `X-Test-Identity` (tests/adapters/identities.py).
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -51,8 +54,28 @@ class Adapter:
     name: str
 
     def configure(self, **settings: Any) -> None:
-        """Apply settings given by their Django names (`MIZAN_CACHE_SECRET=...`)."""
+        """Apply settings given by their Django names (`MIZAN_CACHE_SECRET=...`) on top of
+        those applied before in this test, as a further `override_settings` does."""
         raise NotImplementedError
+
+    def another(self) -> Adapter:
+        """An adapter speaking to the same application through a client another thread may
+        use while this one is in use."""
+        raise NotImplementedError
+
+    def together(self, count: int, action: Callable[[Adapter], Answer]) -> list[Answer]:
+        """`action` on `count` threads at once, each with a client of its own made
+        beforehand; a barrier releases them together, so every request is in flight at the
+        same time however loaded the machine is. The answers, in thread order."""
+        clients = [self.another() for _ in range(count)]
+        ready = threading.Barrier(count)
+
+        def run(client: Adapter) -> Answer:
+            ready.wait(timeout=60)
+            return action(client)
+
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(run, clients))
 
     def run_elsewhere(self, code: str, tmp_path: Path, **settings: Any) -> str:
         """Run `code` in a fresh Python process set up as another process of the same
@@ -106,6 +129,13 @@ class DjangoAdapter(Adapter):
     def configure(self, **settings: Any) -> None:
         self._stack.enter_context(self._override(**settings))
 
+    def another(self) -> Adapter:
+        from django.test import Client
+
+        other = copy.copy(self)  # the same settings; a test Client of its own (it keeps cookies)
+        other.client = Client()
+        return other
+
     def run_elsewhere(self, code: str, tmp_path: Path, **settings: Any) -> str:
         lines = ["from tests.django.project.settings import *  # noqa: F403"]
         lines += [f"{name} = {value!r}" for name, value in settings.items()]
@@ -139,6 +169,7 @@ class FastAPIAdapter(Adapter):
         from mizan_fastapi.startup import configure_cache
 
         self._configure = mizan_fastapi.configure
+        self._settings: dict[str, Any] = {}
         previous_hook, previous_configurer = notify.get_purge_hook(), cache.get_configurer()
         notify.set_purge_hook(purge_entry)
         cache.set_configurer(configure_cache)
@@ -156,8 +187,13 @@ class FastAPIAdapter(Adapter):
         self.client = stack.enter_context(TestClient(app))
 
     def configure(self, **settings: Any) -> None:
-        names = {name.removeprefix("MIZAN_").lower(): value for name, value in settings.items()}
-        self._configure(**names)
+        # `mizan_fastapi.configure()` replaces the whole configuration: hand it everything
+        # this test has set so far, as an application configuring once would.
+        self._settings.update({name.removeprefix("MIZAN_").lower(): value for name, value in settings.items()})
+        self._configure(**self._settings)
+
+    def another(self) -> Adapter:
+        return self  # TestClient sends each request through its portal: threads may share it
 
     def run_elsewhere(self, code: str, tmp_path: Path, **settings: Any) -> str:
         env = {name: str(value) for name, value in settings.items()}
@@ -194,6 +230,10 @@ def adapter(request: pytest.FixtureRequest) -> Iterator[Adapter]:
     cache.reset_cache()
     with contextlib.ExitStack() as stack:
         if request.param == "django":
+            # pytest-django picks a transactional database only from a marker or a fixture
+            # the test names; asked for here alone, `transactional_db` would give a TestCase
+            # transaction that never commits, and on-commit purges would never run.
+            request.applymarker(pytest.mark.django_db(transaction=True))
             request.getfixturevalue("transactional_db")
             made: Adapter = DjangoAdapter(stack)
         else:

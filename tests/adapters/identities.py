@@ -29,6 +29,19 @@ class Keyless:
 
 
 @dataclass
+class Account:
+    """A user as a Django model has one: a primary key (`pk`, also `id`) and a username."""
+
+    pk: int
+    username: str
+    is_authenticated: bool = True
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+@dataclass
 class Member:
     """A user object keyed by `id` only (no `pk`), as many FastAPI apps have."""
 
@@ -41,7 +54,10 @@ IDENTITIES: Final[dict[str, Any]] = {
     "mallory-claims": {"sub": "mallory"},
     "ann-simple": SimpleUser("ann"),
     "mallory-simple": SimpleUser("mallory"),
+    "alice": Account(1, "alice"),
+    "bob": Account(2, "bob"),
     "member-7": Member(7),
+    "member-8": Member(8),
     "keyless-1": Keyless("one"),
     "keyless-2": Keyless("two"),
     "anonymous-claims": {"sub": "ann", "is_authenticated": False},
@@ -59,6 +75,8 @@ def describe(user: Any) -> str:
         return f"simple:{user.username}"
     if isinstance(user, Keyless):
         return f"keyless:{user.display_name}"
+    if isinstance(user, Account):
+        return f"account:{user.username}"
     if isinstance(user, Member):
         return f"member:{user.id}"
     return f"{type(user).__name__}:{getattr(user, 'pk', None)}"

@@ -12,7 +12,6 @@ import asyncio
 import collections
 import enum
 import threading
-import time
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -40,8 +39,6 @@ ITEMS = ReactContext("items")
 
 CALLS: collections.Counter[str] = collections.Counter()
 EVENTS: list[tuple[Any, ...]] = []
-NAMES: dict[int, str] = {}
-RUNS = {"cached": 0, "slow": 0}
 
 
 class Profile(BaseModel):
@@ -650,62 +647,6 @@ def plain_route(request: Any, name: str) -> str:
     return name
 
 
-# --- origin cache --------------------------------------------------------------------------------
-
-
-class CachedProfile(BaseModel):
-    user_id: int
-    name: str
-
-
-@client(context="cached", rev=2)
-def cached_profile(request: Any, user_id: int, q: str = "") -> CachedProfile:
-    RUNS["cached"] += 1
-    return CachedProfile(user_id=user_id, name=NAMES.get(user_id, "initial"))
-
-
-@client(context="cached", cache=60)
-def cached_viewer(request: Any) -> Any:
-    return username(request)
-
-
-@client(affects="cached")
-def rename_cached(request: Any, user_id: int, name: str) -> str:
-    NAMES[user_id] = name
-    return name
-
-
-@client(affects="cached")
-def rename_all_cached(request: Any, name: str) -> str:
-    for user_id in list(NAMES) or [5, 6]:
-        NAMES[user_id] = name
-    return name
-
-
-@client(merge="cached")
-def merge_cached(request: Any, user_id: int, name: str) -> CachedProfile:
-    NAMES[user_id] = name
-    return CachedProfile(user_id=user_id, name=name)
-
-
-@client(context="uncached", cache=False)
-def uncached_now(request: Any) -> int:
-    RUNS["cached"] += 1
-    return RUNS["cached"]
-
-
-@client(context="uncached")
-def uncached_other(request: Any) -> str:
-    return "x"
-
-
-@client(context="slow")
-def slow_bundle(request: Any, key: str = "k") -> int:
-    RUNS["slow"] += 1
-    time.sleep(0.3)
-    return RUNS["slow"]
-
-
 FUNCTIONS: dict[str, type[ServerFunction]] = {
     name: value
     for name, value in sorted(globals().items())
@@ -718,5 +659,3 @@ def reset_state() -> None:
     """Counters and fixture data back to their start (before every test)."""
     CALLS.clear()
     EVENTS.clear()
-    NAMES.clear()
-    RUNS.update(cached=0, slow=0)

@@ -3,6 +3,7 @@ mirrors tests/django/test_routes.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from starlette.responses import PlainTextResponse
 
 import mizan_fastapi
+from mizan.core import cache
 from mizan.core.errors import ConfigError
 from mizan_fastapi import client, register
 from mizan_fastapi.routes import starlette_path
@@ -36,6 +38,27 @@ def test_view5_redirect_carries_the_header(api: MizanClient, purges: list[Any]) 
     assert response.headers.get_list("cache-control") == ["no-store"]
     assert response.headers[HEADER] == "user;user_id=5, notifications"
     assert purges == [("user", {"user_id": 5}), ("notifications", None)]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def origin_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The origin cache on, on `memory://` or the session's redis-server (CBE-5)."""
+    url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_server").url
+    mizan_fastapi.configure(
+        cache_secret="a-test-cache-secret-of-32-bytes!!", cache_redis_url=url, cache_key_prefix="mizan-fastapi-test:"
+    )
+    yield
+    backend = cache.get_cache()
+    if backend is not None:
+        backend.clear()
+
+
+def test_view5_route_mutation_purges_the_origin_cache(api: MizanClient, origin_cache: None) -> None:
+    """INV-11/CPUR-2: the view path purges the origin cache too, before the response."""
+    assert api.ctx("user", "user_id=5").headers["x-mizan-cache"] == "MISS"
+    assert api.ctx("user", "user_id=5").headers["x-mizan-cache"] == "HIT"
+    assert api.request("POST", "/profile/5/update/").status_code == 302
+    assert api.ctx("user", "user_id=5").headers["x-mizan-cache"] == "MISS"
 
 
 def test_ep3_route_method_enforcement(api: MizanClient) -> None:

@@ -199,9 +199,11 @@ def record_metric(request: Any, ratio: float, flag: bool, tags: list[str]) -> st
 
 
 # --- origin cache (CACHE, CPUR) --------------------------------------------------------------
+# For the Django-only cache tests: tests/django/test_cache.py (on-commit purges) and
+# test_cache_redis.py (outages; the context's TTL of 60 s comes from cached_viewer). What both
+# adapters share is tested in tests/adapters/test_cache.py, with functions of its own.
 
 NAMES: dict[int, str] = {}
-RUNS = {"cached": 0, "slow": 0}
 
 
 class CachedProfile(BaseModel):
@@ -211,7 +213,6 @@ class CachedProfile(BaseModel):
 
 @client(context="cached", rev=2)
 def cached_profile(request: Any, user_id: int, q: str = "") -> CachedProfile:
-    RUNS["cached"] += 1
     return CachedProfile(user_id=user_id, name=NAMES.get(user_id, "initial"))
 
 
@@ -225,36 +226,3 @@ def cached_viewer(request: Any) -> str | None:
 def rename_cached(request: Any, user_id: int, name: str) -> str:
     NAMES[user_id] = name
     return name
-
-
-@client(affects="cached")
-def rename_all_cached(request: Any, name: str) -> str:
-    for user_id in list(NAMES) or [5, 6]:
-        NAMES[user_id] = name
-    return name
-
-
-@client(merge="cached")
-def merge_cached(request: Any, user_id: int, name: str) -> CachedProfile:
-    NAMES[user_id] = name
-    return CachedProfile(user_id=user_id, name=name)
-
-
-@client(context="uncached", cache=False)
-def uncached_now(request: Any) -> int:
-    RUNS["cached"] += 1
-    return RUNS["cached"]
-
-
-@client(context="uncached")
-def uncached_other(request: Any) -> str:
-    return "x"
-
-
-@client(context="slow")
-def slow_bundle(request: Any, key: str = "k") -> int:
-    import time
-
-    RUNS["slow"] += 1
-    time.sleep(1.0)  # longer than 100 threads take to reach the single-flight wait
-    return RUNS["slow"]
