@@ -73,7 +73,7 @@ def _check_declaration(cls: object, name: object) -> None:
     if not (isinstance(cls, type) and issubclass(cls, ReactChannel)) or cls is ReactChannel:
         raise MizanRegistrationError(f"a channel must be a ReactChannel subclass, not {cls!r} (CHAN-1)")
     if not isinstance(name, str) or not CHANNEL_NAME.fullmatch(name):
-        raise MizanRegistrationError(f"channel name {name!r} is not a valid name (IR.md §11.4)")
+        raise MizanRegistrationError(f"channel name {name!r} is not a valid name (docs/ir.md)")
     for attribute, _ in MODEL_SLOTS:
         model = getattr(cls, attribute)
         if model is not None and not (isinstance(model, type) and issubclass(model, pydantic.BaseModel)):

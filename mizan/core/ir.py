@@ -77,7 +77,7 @@ class TypeTable:
             IRBuildError: another source holds the name, or the name is not valid.
         """
         if not _TYPE_NAME.fullmatch(name):
-            raise IRBuildError(f"type name {name!r} is not valid (IR.md §11.4)")
+            raise IRBuildError(f"type name {name!r} is not valid (docs/ir.md)")
         held = self.sources.get(name, _UNCLAIMED)
         if held is _UNCLAIMED:
             self.sources[name] = source
@@ -281,7 +281,7 @@ def struct_node(model: type[pydantic.BaseModel], table: TypeTable, where: str, u
     for key, info in model.model_fields.items():
         aliases = {info.alias, info.validation_alias, info.serialization_alias} - {None, key}
         if aliases:
-            raise IRBuildError(f"{where} / field {key!r}: aliases are not supported (IR.md §11.3)")
+            raise IRBuildError(f"{where} / field {key!r}: aliases are not supported (docs/ir.md)")
         fields.append(field_node(key, info, table, where, upload))
     return node("struct", children=fields)
 
@@ -398,7 +398,7 @@ def _form_nodes(fn_class: type[ServerFunction], where: str) -> list[Node]:
     try:
         marks = form_marks(fn_class)
     except ValueError as exc:
-        raise IRBuildError(f"{where}: {exc} (IR.md §13)") from None
+        raise IRBuildError(f"{where}: {exc} (docs/ir.md)") from None
     if marks is None:
         return []
     form_name, role = marks
@@ -458,7 +458,7 @@ def context_node(name: str, members: Sequence[tuple[str, type[ServerFunction]]])
             kind = _param_type(info.annotation)
             held = params.setdefault(key, (kind, [], False))
             if held[0] != kind:
-                raise IRBuildError(f"context {name!r} / param {key!r}: members disagree on its type (IR.md §12.1)")
+                raise IRBuildError(f"context {name!r} / param {key!r}: members disagree on its type (docs/ir.md)")
             held[1].append(member)
             if not info.is_required():
                 params[key] = (kind, held[1], True)
@@ -475,7 +475,7 @@ def context_node(name: str, members: Sequence[tuple[str, type[ServerFunction]]])
 def _context_policy(member_classes: Sequence[type[ServerFunction]], name: str) -> list[Node]:
     transports = {fn_class._options.websocket for fn_class in member_classes}
     if len(transports) > 1:
-        raise IRBuildError(f"context {name!r}: members mix websocket and HTTP (IR.md §12.4)")
+        raise IRBuildError(f"context {name!r}: members mix websocket and HTTP (docs/ir.md)")
     nodes = [node("transport", "websocket")] if transports == {True} else []
     rev = max(fn_class._options.rev for fn_class in member_classes)
     if rev:

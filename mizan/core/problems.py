@@ -255,7 +255,7 @@ def context_problems(context: str, members: list[tuple[str, type[ServerFunction]
                 ", ".join(modules),
                 param,
                 f"context {context!r} / param {param!r}: members disagree on its type: {who} "
-                "(the IR cannot be exported; IR.md §12.1).",
+                "(the IR cannot be exported; docs/ir.md).",
                 f"Give {param!r} the same type in every member of {context!r} (int, float, "
                 "bool, or anything else, which the client sends as a string).",
             )
