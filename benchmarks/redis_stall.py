@@ -24,7 +24,6 @@ old build formats a traceback for each). Verdicts (the issue's aims): during the
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import logging
 import math
@@ -42,6 +41,7 @@ from typing import Any
 from benchmarks import _ctx_redis
 from benchmarks._ctx_plain import SECRET
 from benchmarks._results import ROOT, Chart, Goal, Results, Table
+from benchmarks.ctx import environ
 
 OLD_REF = "e0e6ad1845c27e21371fa8c00783a6a2291d432e"  # the last commit with one locked connection
 OLD_TREE = ROOT / "build" / "redis_stall" / f"old-{OLD_REF[:12]}"
@@ -78,23 +78,8 @@ DJANGO: dict[str, Any] = {
 
 
 def _environ(user: int) -> dict[str, Any]:
-    return {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": "/api/mizan/ctx/profile/",
-        "QUERY_STRING": f"user_id={user}",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+    """benchmarks.ctx's GET environ, served by a multithreaded server."""
+    return {**environ("/api/mizan/ctx/profile/", {"user_id": str(user)}), "wsgi.multithread": True}
 
 
 def _fetch(handler: Any, environ: dict[str, Any]) -> tuple[int, str | None]:
