@@ -41,7 +41,6 @@ from typing import Any
 from benchmarks import _ctx_redis
 from benchmarks._ctx_plain import SECRET
 from benchmarks._results import ROOT, Chart, Goal, Results, Table
-from benchmarks.ctx import environ
 
 OLD_REF = "e0e6ad1845c27e21371fa8c00783a6a2291d432e"  # the last commit with one locked connection
 OLD_TREE = ROOT / "build" / "redis_stall" / f"old-{OLD_REF[:12]}"
@@ -78,7 +77,10 @@ DJANGO: dict[str, Any] = {
 
 
 def _environ(user: int) -> dict[str, Any]:
-    """benchmarks.ctx's GET environ, served by a multithreaded server."""
+    """benchmarks.ctx's GET environ, served by a multithreaded server. (Imported here: the
+    module imports mizan, which the 'old' worker must take from the old tree.)"""
+    from benchmarks.ctx import environ
+
     return {**environ("/api/mizan/ctx/profile/", {"user_id": str(user)}), "wsgi.multithread": True}
 
 
