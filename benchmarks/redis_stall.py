@@ -56,21 +56,6 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "uncached origin": {},
 }
 NEW, ORIGIN = "pool + breaker", "uncached origin"
-DJANGO: dict[str, Any] = {
-    "DEBUG": False,
-    "SECRET_KEY": "benchmark-only-not-secret",
-    "ALLOWED_HOSTS": ["testserver"],
-    "INSTALLED_APPS": [
-        "django.contrib.auth",
-        "django.contrib.contenttypes",
-        "mizan.apps.SimpleMizanConfig",
-        "benchmarks",
-    ],
-    "MIDDLEWARE": [],
-    "ROOT_URLCONF": "benchmarks._ctx_app",
-    "DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-    "USE_TZ": True,
-}
 
 
 # --- the worker: one scenario in this process -----------------------------------------------
@@ -115,11 +100,13 @@ def _setup(scenario: str, url: str) -> tuple[Any, _Counted]:
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
 
+    from benchmarks.ctx import SETTINGS  # imports mizan: after the 'old' worker set sys.path
+
     cache_settings = {}
     if scenario != ORIGIN:
         cache_settings = {"MIZAN_CACHE_SECRET": SECRET, "MIZAN_CACHE_REDIS_URL": url, **SCENARIOS[scenario]}
         cache_settings["MIZAN_CACHE_SOCKET_TIMEOUT"] = SOCKET_TIMEOUT
-    settings.configure(**DJANGO, **cache_settings)
+    settings.configure(**SETTINGS, **cache_settings)
     django.setup()
     from benchmarks import _ctx_app
     from mizan.setup import mizan_module
