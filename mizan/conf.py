@@ -11,10 +11,9 @@ from django.conf import settings as django_settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from mizan.core import cache
 from mizan.core.cache import CacheConfig
-from mizan.core.settings import MAX_DEPTH, MizanSettings
-from mizan.core.tokens import JWTConfig, MWTConfig, configure_mwt
+from mizan.core.settings import MAX_DEPTH, MizanSettings, install
+from mizan.core.tokens import JWTConfig, MWTConfig
 
 _cached: MizanSettings | None = None
 
@@ -31,17 +30,14 @@ def get_settings() -> MizanSettings:
             mwt=mwt_config(),
             jwt=jwt_config(),
         )
-        cache.configure(_cached.cache)
-        configure_mwt(_cached.mwt)
+        install(_cached)
     return _cached
 
 
 def configure_from_settings() -> None:
     """Configure the origin cache and the MWT settings from Django's settings now (at
     start-up, and on first use of a public cache function after a reset)."""
-    settings = get_settings()
-    cache.configure(settings.cache)
-    configure_mwt(settings.mwt)
+    install(get_settings())
 
 
 def cache_config() -> CacheConfig:

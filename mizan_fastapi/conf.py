@@ -16,11 +16,10 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
-from mizan.core import cache
 from mizan.core.cache import CacheConfig
 from mizan.core.errors import ConfigError
-from mizan.core.settings import DEFAULT_MAX_BODY_BYTES, MAX_DEPTH, MizanSettings
-from mizan.core.tokens import JWTConfig, MWTConfig, configure_mwt
+from mizan.core.settings import DEFAULT_MAX_BODY_BYTES, MAX_DEPTH, MizanSettings, install
+from mizan.core.tokens import JWTConfig, MWTConfig
 
 MIN_SECRET_BYTES: Final = 32
 # The largest connection pool RedisCache takes (MZ_POOL_MAX_SIZE in src/mz_pool.h).
@@ -190,8 +189,7 @@ def _install(settings: MizanSettings) -> MizanSettings:
     """Hand the settings to the core's process-wide parts: the origin cache and the MWT
     settings `mwt_obtain` signs with."""
     global _settings
-    cache.configure(settings.cache)
-    configure_mwt(settings.mwt)
+    install(settings)
     _settings = settings
     return settings
 

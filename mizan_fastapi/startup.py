@@ -15,8 +15,8 @@ from mizan.core.builtins import mwt_obtain
 from mizan.core.cache import purge_entry
 from mizan.core.errors import ConfigError
 from mizan.core.problems import definition_problems, describe
+from mizan.core.settings import install
 from mizan.core.signature import set_framework_response_base, set_request_base
-from mizan.core.tokens import configure_mwt
 from mizan_fastapi.conf import get_settings
 
 logger = logging.getLogger("mizan")
@@ -51,9 +51,7 @@ def setup() -> None:
 
 def configure_cache() -> None:
     """The origin cache from the settings in force (`configure()`, else the environment)."""
-    settings = get_settings()
-    cache.configure(settings.cache)
-    configure_mwt(settings.mwt)
+    install(get_settings())
 
 
 def check_definitions() -> None:

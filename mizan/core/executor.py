@@ -146,18 +146,27 @@ def _guard(fn_class: type[ServerFunction], request: Any) -> Generator[Invoke, An
     check_guard_result(result)
 
 
-def _unvalidatable(name: str, exc: Exception) -> InternalError:
-    """Validation failed without a validation error: the function never ran, so the log
-    must not blame it. Usually a parameter type has no Pydantic validator, a declaration
-    mistake the checks report before any call (issue 15)."""
-    logger.error(
-        "Mizan could not validate the arguments of %s (the function did not run). A parameter "
-        "type Pydantic cannot validate is reported by the system check mizan.E011 (Django) and "
-        "by a ConfigError at start-up (FastAPI).",
-        name,
-        exc_info=exc,
-    )
-    return InternalError()
+def _bind(name: str, fn_class: type[ServerFunction], args: dict[str, Any]) -> tuple[Any, tuple[str, ...]]:
+    """`fn_class.bind(args)`. Validation that fails without a validation error means the
+    function never ran, so the log must not blame it: usually a parameter type has no
+    Pydantic validator, a declaration mistake the checks report before any call (issue 15).
+
+    Raises:
+        MizanError: the arguments are invalid (422), or InternalError for the above.
+    """
+    try:
+        return fn_class.bind(args)
+    except MizanError:
+        raise
+    except Exception as exc:
+        logger.error(
+            "Mizan could not validate the arguments of %s (the function did not run). A parameter "
+            "type Pydantic cannot validate is reported by the system check mizan.E011 (Django) and "
+            "by a ConfigError at start-up (FastAPI).",
+            name,
+            exc_info=exc,
+        )
+        raise InternalError() from exc
 
 
 def _run(fn_class: type[ServerFunction], request: Any, bound: Any) -> Generator[Invoke, Any, Any]:
@@ -262,12 +271,7 @@ def execute_pipeline(request: Any, name: str, fn_class: type[ServerFunction], ar
     (RPC-6, VIEW-5). Shared by `/call/` and `route=` views."""
     try:
         yield from _guard(fn_class, request)
-        try:
-            bound, supplied = fn_class.bind(args)
-        except MizanError:
-            raise
-        except Exception as exc:
-            raise _unvalidatable(name, exc) from exc
+        bound, supplied = _bind(name, fn_class, args)
         result = yield from _run(fn_class, request, bound)
     except Exception as exc:
         return error_response(as_mizan_error(exc))
@@ -344,14 +348,7 @@ def context_pipeline(request: Any, name: str, query: Mapping[str, str]) -> Pipel
 
 def _bundle(request: Any, name: str, view: registry.ContextView, args: dict[str, Any]) -> Pipeline:
     try:
-        bound = []
-        for member, fn_class in view.executed:
-            try:
-                bound.append((member, fn_class, fn_class.bind(args)[0]))
-            except MizanError:
-                raise
-            except Exception as exc:
-                raise _unvalidatable(member, exc) from exc
+        bound = [(member, fn_class, _bind(member, fn_class, args)[0]) for member, fn_class in view.executed]
         bundle = {}
         for member, fn_class, member_input in bound:
             bundle[member] = yield from _run(fn_class, request, member_input)

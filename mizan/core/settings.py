@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from mizan.core import cache
 from mizan.core.cache import CacheConfig
-from mizan.core.tokens import JWTConfig, MWTConfig
+from mizan.core.tokens import JWTConfig, MWTConfig, configure_mwt
 
 MAX_DEPTH: Final = 64  # ERR-8
 DEFAULT_MAX_BODY_BYTES: Final = 2_621_440  # ERR-8: FastAPI default; Django uses its own setting
@@ -31,3 +32,10 @@ class MizanSettings:
     cache: CacheConfig = field(default_factory=CacheConfig)
     mwt: MWTConfig = field(default_factory=MWTConfig)
     jwt: JWTConfig = field(default_factory=JWTConfig)
+
+
+def install(settings: MizanSettings) -> None:
+    """Hand the settings to the core's process-wide parts: the origin cache (a no-op when
+    its configuration is unchanged) and the MWT settings `mwt_obtain` signs with."""
+    cache.configure(settings.cache)
+    configure_mwt(settings.mwt)

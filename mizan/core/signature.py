@@ -289,11 +289,6 @@ def spec_entry(param: Param) -> tuple[str, tuple[Any, ...], int, Any]:
     return (param.name, node, DEFAULT_FACTORY, functools.partial(copy.deepcopy, default))
 
 
-def compile_signature(params: tuple[Param, ...]) -> Any:
-    """Compile the parameters into the backend's ParamSpec."""
-    return compile_entries(tuple(spec_entry(p) for p in params))
-
-
 def compile_entries(entries: tuple[tuple[str, tuple[Any, ...], int, Any], ...]) -> Any:
     """Compile `spec_entry` results into the backend's ParamSpec (the fallbacks inside
     the entries are the ones the pipeline calls)."""
