@@ -12,19 +12,23 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from mizan.core.cache import CacheConfig
-from mizan.core.settings import MAX_DEPTH, MizanSettings, install
+from mizan.core.settings import DEFAULT_MAX_UPLOAD_BYTES, MAX_DEPTH, MizanSettings, install
 from mizan.core.tokens import JWTConfig, MWTConfig
 
 _cached: MizanSettings | None = None
 
 
 def get_settings() -> MizanSettings:
-    """The current settings; the body limit is Django's DATA_UPLOAD_MAX_MEMORY_SIZE (ERR-8)."""
+    """The current settings; the body limit is Django's DATA_UPLOAD_MAX_MEMORY_SIZE (ERR-8),
+    the file count DATA_UPLOAD_MAX_NUMBER_FILES (UPL-4)."""
     global _cached
     if _cached is None:
         _cached = MizanSettings(
             max_body_bytes=django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
             max_depth=MAX_DEPTH,
+            max_upload_bytes=getattr(django_settings, "MIZAN_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES),
+            max_upload_files=django_settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+            upload_spool_bytes=django_settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
             apps_root=getattr(django_settings, "MIZAN_APPS_ROOT", "apps"),
             cache=cache_config(),
             mwt=mwt_config(),

@@ -36,9 +36,20 @@ from mizan.core.executor import (
     run_sync,
     valid_content_length,
 )
+from mizan.core.settings import MizanSettings
 from mizan.multipart import watch_framing
+from mizan.uploads import (
+    LIMIT_FILE_SIZE,
+    close_partial_files,
+    limit_exceeded,
+    limit_file_size,
+    oversize_file,
+    refusal,
+    uploads_of,
+)
 
 MSG_CSRF = "CSRF verification failed"
+CSRF_FIELD = "csrfmiddlewaretoken"  # Django's form field for the token
 
 
 async def _await(awaitable: Awaitable[Any]) -> Any:
@@ -128,21 +139,38 @@ def call(request: HttpRequest) -> HttpResponseBase:
     except Unauthorized as error:
         return to_django(error_response(error))
     multipart = request.content_type == "multipart/form-data"
-    framing = watch_framing(request) if multipart else None
+    if multipart:
+        return _multipart_call(request, settings, token_authenticated)
     try:
         if not token_authenticated and _csrf_rejected(request):
             return to_django(error_response(Forbidden(MSG_CSRF)))
-        if multipart:
-            # The CSRF check has parsed the multipart body (the stream is consumed): use that.
-            fields = {key: request.POST.getlist(key) for key in request.POST}
-            files = list(request.FILES)
-            if framing is not None and not framing.complete:
-                raise MultiPartParserError("the body does not end with its closing delimiter")
-            pipeline = form_call_pipeline(request, fields, files, settings)
-        else:
-            pipeline = call_pipeline(request, request.body, settings)
+        pipeline = call_pipeline(request, request.body, settings)
     except _UNREADABLE:
         return to_django(error_response(BadRequest()))
+    return to_django(roll_back_on_error(run_sync(pipeline, _resolver(request))))
+
+
+def _multipart_call(request: HttpRequest, settings: MizanSettings, token_authenticated: bool) -> HttpResponseBase:
+    """The upload form of `/call/` (RPC-7, UPL-2..4): Django's parser and upload handlers
+    read the body (the CSRF check already makes it parse), held to Mizan's limits; the
+    core binds the text parts and the files. Django closes the files, deleting temporary
+    ones, when the response is done, whatever the function did."""
+    framing = watch_framing(request)
+    size_limit = limit_file_size(request, settings.max_upload_bytes)
+    try:
+        if not token_authenticated and _csrf_rejected(request):
+            return to_django(error_response(Forbidden(MSG_CSRF)))
+        # An HTML form's CSRF field has done its work in the check above.
+        fields = {key: request.POST.getlist(key) for key in request.POST if key != CSRF_FIELD}
+        if size_limit.exceeded if size_limit is not None else oversize_file(request, settings.max_upload_bytes):
+            return to_django(error_response(limit_exceeded(LIMIT_FILE_SIZE)))
+        if framing is not None and not framing.complete:
+            return to_django(error_response(BadRequest()))
+        files = uploads_of(request)
+    except _UNREADABLE as exc:
+        close_partial_files(request)
+        return to_django(error_response(refusal(exc)))
+    pipeline = form_call_pipeline(request, fields, files, settings)
     return to_django(roll_back_on_error(run_sync(pipeline, _resolver(request))))
 
 

@@ -18,7 +18,15 @@ from typing import Any, Final
 
 from mizan.core.cache import CacheConfig
 from mizan.core.errors import ConfigError
-from mizan.core.settings import DEFAULT_MAX_BODY_BYTES, MAX_DEPTH, MizanSettings, install
+from mizan.core.settings import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_MAX_UPLOAD_FILES,
+    DEFAULT_UPLOAD_SPOOL_BYTES,
+    MAX_DEPTH,
+    MizanSettings,
+    install,
+)
 from mizan.core.tokens import JWTConfig, MWTConfig
 
 MIN_SECRET_BYTES: Final = 32
@@ -91,6 +99,9 @@ def _secrets_map(value: object, name: str) -> Mapping[str, str]:
 # are those of PROTOCOL §5.5 (and ERR-8's MIZAN_MAX_BODY_BYTES) that apply to FastAPI.
 _SETTINGS: Final[dict[str, tuple[Callable[[object, str], Any], Any]]] = {
     "max_body_bytes": (_optional_integer, DEFAULT_MAX_BODY_BYTES),
+    "max_upload_bytes": (_integer, DEFAULT_MAX_UPLOAD_BYTES),
+    "max_upload_files": (_optional_integer, DEFAULT_MAX_UPLOAD_FILES),
+    "upload_spool_bytes": (_integer, DEFAULT_UPLOAD_SPOOL_BYTES),
     "cache_secret": (_optional_text, None),
     "cache_redis_url": (_optional_text, None),
     "cache_default_ttl": (_integer, 86_400),
@@ -163,6 +174,9 @@ def _build(given: Mapping[str, object]) -> MizanSettings:
     return MizanSettings(
         max_body_bytes=values["max_body_bytes"],
         max_depth=MAX_DEPTH,
+        max_upload_bytes=values["max_upload_bytes"],
+        max_upload_files=values["max_upload_files"],
+        upload_spool_bytes=values["upload_spool_bytes"],
         cache=CacheConfig(
             secret=values["cache_secret"],
             url=values["cache_redis_url"],
@@ -201,7 +215,8 @@ def configure(**settings: object) -> MizanSettings:
     `MIZAN_*` environment variable, then to the default. Call it before serving requests.
 
     Args:
-        **settings: `max_body_bytes`, `cache_secret`, `cache_redis_url`,
+        **settings: `max_body_bytes`, `max_upload_bytes`, `max_upload_files`,
+            `upload_spool_bytes`, `cache_secret`, `cache_redis_url`,
             `cache_default_ttl`, `cache_key_prefix`, `cache_socket_timeout`,
             `cache_pool_size`, `cache_failure_cooldown`, `mwt_secret`, `mwt_ttl`,
             `mwt_audience`, `mwt_kid`, `mwt_previous_secrets`, `mwt_leeway`.

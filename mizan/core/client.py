@@ -26,7 +26,7 @@ from mizan.core.signature import (
     model_errors,
     spec_entry,
 )
-from mizan.core.uploads import mentions_upload
+from mizan.core.uploads import mentions_upload, upload_kind
 
 Bound = Any  # what `bind` returns and `run` takes: kwargs (functions) or an Input instance
 
@@ -146,13 +146,18 @@ def _check_global(options: FunctionOptions, signature: FunctionSignature | None,
 
 def _check_uploads(options: FunctionOptions, annotations: dict[str, Any], where: str) -> None:
     """DEC-5: `Upload` parameters only on non-context HTTP functions (the bundle fetch and
-    the socket carry JSON only)."""
-    if options.context is None and not options.websocket:
-        return
+    the socket carry JSON only, WS-10), and only as `Upload`, `list[Upload]` or either
+    `| None`: the shapes a multipart form can bind (UPL-1, UPL-2)."""
     for name, annotation in annotations.items():
-        if mentions_upload(annotation):
+        if not mentions_upload(annotation):
+            continue
+        if options.context is not None or options.websocket:
             place = "a context function" if options.context is not None else "a websocket=True function"
             raise MizanRegistrationError(f"{where}: parameter {name!r} is an Upload, which {place} cannot take (DEC-5)")
+        try:
+            upload_kind(annotation)
+        except TypeError as exc:
+            raise MizanRegistrationError(f"{where}: parameter {name!r}: {exc}") from None
 
 
 def _derived_meta(output: Any) -> dict[str, Any]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Collection, Generator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from mizan.core import _backend, cache, cachepolicy, notify, registry, rules, singleflight
+from mizan.core import _backend, cache, cachepolicy, notify, registry, rules, singleflight, uploads
 from mizan.core.auth import UnkeyedIdentity, check_guard_result, check_level
 from mizan.core.client import ServerFunction
 from mizan.core.errors import (
@@ -33,6 +33,7 @@ from mizan.core.errors import (
 )
 from mizan.core.settings import MizanSettings
 from mizan.core.signature import is_framework_response
+from mizan.core.uploads import Upload
 
 logger = logging.getLogger("mizan")
 
@@ -187,27 +188,28 @@ def call_pipeline(request: Any, body: bytes, settings: MizanSettings) -> Pipelin
 
 
 def form_call_pipeline(
-    request: Any, fields: Mapping[str, Sequence[str]], file_fields: Collection[str], settings: MizanSettings
+    request: Any, fields: Mapping[str, Sequence[str]], files: Mapping[str, Sequence[Upload]], settings: MizanSettings
 ) -> Pipeline:
     """`/call/` sent as `multipart/form-data` (RPC-7, UPL-2): one text part `fn`, an
-    optional text part `args` holding a JSON object; anything else is a bad request.
+    optional text part `args` holding a JSON object, and file parts named after the
+    function's `Upload` parameters; anything else is a bad request.
 
-    File parts bind only to `Upload` parameters; none is declared yet, so any file part
-    is refused as UPL-2 requires for a non-Upload argument.
+    Args:
+        fields: the text parts by name, repeated names in order.
+        files: the file parts by name, already read by the adapter (spooled to disk
+            above its in-memory threshold, UPL-4).
     """
     try:
-        name, args = _parse_form_call(fields, file_fields, settings)
+        name, args = _parse_form_call(fields, settings)
     except MizanError as exc:
         return error_response(exc)
-    return (yield from dispatch_pipeline(request, name, args))
+    return (yield from dispatch_pipeline(request, name, args, files))
 
 
-def _parse_form_call(
-    fields: Mapping[str, Sequence[str]], file_fields: Collection[str], settings: MizanSettings
-) -> tuple[str, dict[str, Any]]:
+def _parse_form_call(fields: Mapping[str, Sequence[str]], settings: MizanSettings) -> tuple[str, dict[str, Any]]:
     fn_values = fields.get("fn", ())
     args_values = fields.get("args", ())
-    if file_fields or set(fields) - {"fn", "args"} or len(fn_values) != 1 or len(args_values) > 1:
+    if set(fields) - {"fn", "args"} or len(fn_values) != 1 or len(args_values) > 1:
         raise BadRequest()
     name = fn_values[0]
     if not name:
@@ -224,8 +226,11 @@ def _parse_form_call(
     return name, args
 
 
-def dispatch_pipeline(request: Any, name: str, args: dict[str, Any]) -> Pipeline:
-    """RPC-2 steps 4-11: registry, lookup, private, then `execute_pipeline`."""
+def dispatch_pipeline(
+    request: Any, name: str, args: dict[str, Any], files: Mapping[str, Sequence[Upload]] | None = None
+) -> Pipeline:
+    """RPC-2 steps 4-11: registry, lookup, private, the file parts bound to `Upload`
+    parameters (UPL-2), then `execute_pipeline`."""
     failure = registry_error()
     if failure is not None:
         return failure
@@ -234,6 +239,11 @@ def dispatch_pipeline(request: Any, name: str, args: dict[str, Any]) -> Pipeline
         return error_response(function_not_found(name))
     if fn_class._options.private:
         return error_response(Forbidden(MSG_PRIVATE))
+    if files:
+        try:
+            args = uploads.attach(fn_class, args, files)
+        except MizanError as exc:
+            return error_response(exc)
     return (yield from execute_pipeline(request, name, fn_class, args))
 
 
@@ -283,7 +293,7 @@ def execute_pipeline(request: Any, name: str, fn_class: type[ServerFunction], ar
     merge: list[Any] = []
     try:
         if plan is not None:
-            arguments = fn_class.arguments(bound)
+            arguments, supplied = uploads.without_uploads(fn_class, fn_class.arguments(bound), supplied)
             invalidate, merge = _backend.resolve_invalidation(plan, arguments, supplied, result, to_jsonable_python)
         if view_path:
             merge = []  # VIEW-6: only the header transport, which carries no merges

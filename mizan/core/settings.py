@@ -11,6 +11,9 @@ from mizan.core.tokens import JWTConfig, MWTConfig, configure_mwt
 
 MAX_DEPTH: Final = 64  # ERR-8
 DEFAULT_MAX_BODY_BYTES: Final = 2_621_440  # ERR-8: FastAPI default; Django uses its own setting
+DEFAULT_MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024  # UPL-4, per file
+DEFAULT_MAX_UPLOAD_FILES: Final = 100  # UPL-4: Django's DATA_UPLOAD_MAX_NUMBER_FILES default
+DEFAULT_UPLOAD_SPOOL_BYTES: Final = 2_621_440  # Django's FILE_UPLOAD_MAX_MEMORY_SIZE default
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,10 @@ class MizanSettings:
     Attributes:
         max_body_bytes: largest accepted request body, None for no limit (ERR-8).
         max_depth: deepest accepted JSON nesting (ERR-8).
+        max_upload_bytes: largest accepted file of a multipart `/call/` (UPL-4).
+        max_upload_files: most file parts in one multipart `/call/`, None for no limit.
+        upload_spool_bytes: a file larger than this is written to a temporary file
+            instead of memory (Django uses FILE_UPLOAD_MAX_MEMORY_SIZE itself).
         apps_root: discovery root used by exports (DISC-4).
         cache: the origin cache's settings (§5.5, §6).
         mwt: the MWT settings (§5.3).
@@ -28,6 +35,9 @@ class MizanSettings:
 
     max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES
     max_depth: int = MAX_DEPTH
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    max_upload_files: int | None = DEFAULT_MAX_UPLOAD_FILES
+    upload_spool_bytes: int = DEFAULT_UPLOAD_SPOOL_BYTES
     apps_root: str = "apps"
     cache: CacheConfig = field(default_factory=CacheConfig)
     mwt: MWTConfig = field(default_factory=MWTConfig)
