@@ -31,6 +31,7 @@ from mizan.core.errors import (
     NotFound,
     NotImplementedYet,
 )
+from mizan.core.outcome import Outcome
 from mizan.core.settings import MizanSettings
 from mizan.core.signature import is_framework_response
 from mizan.core.uploads import Upload
@@ -286,6 +287,10 @@ def execute_pipeline(request: Any, name: str, fn_class: type[ServerFunction], ar
     except Exception as exc:
         return error_response(as_mizan_error(exc))
     plan = rules.plan_for(fn_class)
+    merge_value = result
+    if isinstance(result, Outcome):  # the body says what it changed (FORM-5, mizan.core.outcome)
+        plan = plan if result.changed else None
+        result, merge_value = result.result, result.value
     view_path = is_framework_response(result)
     if view_path and getattr(result, "status_code", 200) >= 400:
         plan = None  # VIEW-5: a failed view changes nothing
@@ -294,7 +299,9 @@ def execute_pipeline(request: Any, name: str, fn_class: type[ServerFunction], ar
     try:
         if plan is not None:
             arguments, supplied = uploads.without_uploads(fn_class, fn_class.arguments(bound), supplied)
-            invalidate, merge = _backend.resolve_invalidation(plan, arguments, supplied, result, to_jsonable_python)
+            invalidate, merge = _backend.resolve_invalidation(
+                plan, arguments, supplied, merge_value, to_jsonable_python
+            )
         if view_path:
             merge = []  # VIEW-6: only the header transport, which carries no merges
             response = MizanResponse(200, headers={"Cache-Control": NO_STORE}, passthrough=result)

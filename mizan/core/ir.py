@@ -346,7 +346,7 @@ def _merge_nodes(fn_class: type[ServerFunction], name: str) -> list[Node]:
         props: list[tuple[str, Any]] = [("slot", slot)]
         slot_class = registry.get_function(slot)
         slot_output = _strip_optional(slot_class.Output)[0] if slot_class is not None else None
-        if get_origin(slot_output) is list and not rules.same_shape(slot_output, fn_class.Output):
+        if get_origin(slot_output) is list and not rules.same_shape(slot_output, rules.merge_output(fn_class)):
             props.append(("mode", "upsert"))
         nodes.append(node("merge", context, props=props, children=_scope_child(sorted(fields & set(params)))))
     return nodes

@@ -82,6 +82,13 @@ def types_match_for_merge(slot: Any, value: Any) -> bool:
     return typing.get_origin(value) is list and same_shape(item, (typing.get_args(value) or (Any,))[0])
 
 
+def merge_output(fn_class: type[ServerFunction]) -> Any:
+    """The type of the value a mutation's merge entries carry (MRG-3, MRG-4): its Output,
+    unless it answers with an envelope around that value and declares the value's type as
+    `MergeOutput` (a form submit: `{"success": true, "data": <value>}`, FORM-5)."""
+    return getattr(fn_class, "MergeOutput", fn_class.Output)
+
+
 def resolve_slot(context: str, output: Any) -> str | None:
     """MRG-2: the one member of `context` (view-path and private excluded) whose output
     matches `output`; None when there is no candidate or more than one."""
@@ -124,7 +131,7 @@ def unresolved_merges() -> list[str]:
     problems = []
     for name, fn_class in sorted(registry.get_all_functions().items()):
         for context in fn_class._options.merge:
-            if registry.context_view(context) is not None and resolve_slot(context, fn_class.Output) is None:
+            if registry.context_view(context) is not None and resolve_slot(context, merge_output(fn_class)) is None:
                 problems.append(f"{name}: merge={context!r} matches no single member's return type, so it is dropped")
     return problems
 
@@ -132,7 +139,7 @@ def unresolved_merges() -> list[str]:
 def merge_targets(fn_class: type[ServerFunction], name: str) -> list[tuple[str, str, tuple[str, ...]]]:
     merges = []
     for context in fn_class._options.merge:
-        slot = resolve_slot(context, fn_class.Output)
+        slot = resolve_slot(context, merge_output(fn_class))
         if slot is None:
             logger.warning(
                 "merge=%r of %s dropped: no single member of %r returns a matching type (MRG-2)",
