@@ -14,7 +14,10 @@ def register_module(module: ModuleType) -> list[str]:
     """Register every ServerFunction subclass defined in `module` under its attribute name.
 
     Classes imported from elsewhere, the bases, and classes already registered (for
-    example by an explicit `register()` in the module) are skipped (GAP-40).
+    example by an explicit `register()` in the module) are skipped (GAP-40). The
+    functions defined for `module` that a class carries in `__mizan_functions__` (a form
+    registered by `mizan.forms`: it registers itself when it is defined) are registered
+    again under their names if the registry was cleared since.
 
     Returns:
         The names registered by this call.
@@ -24,7 +27,20 @@ def register_module(module: ModuleType) -> list[str]:
         if _is_candidate(value, module, attribute):
             registry.register(value, attribute)
             added.append(attribute)
+        for name, fn_class in _carried(value, module).items():
+            if registry.name_of(fn_class) is None:
+                registry.register(fn_class, name)
+                added.append(name)
     return added
+
+
+def _carried(value: object, module: ModuleType) -> dict[str, type[ServerFunction]]:
+    """`{name: class}` of the functions defined in `module` that a class carries in
+    `__mizan_functions__` (functions made in another module are that module's)."""
+    carried = value.__dict__.get("__mizan_functions__") if isinstance(value, type) else None
+    if not isinstance(carried, dict):
+        return {}
+    return {name: fn_class for name, fn_class in carried.items() if fn_class.__module__ == module.__name__}
 
 
 def _is_candidate(value: object, module: ModuleType, attribute: str) -> bool:

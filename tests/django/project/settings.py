@@ -13,6 +13,7 @@ INSTALLED_APPS = [
     "tests.django.project.testapp",
     "tests.django.project.mutations",
     "tests.django.project.shop",  # a `clients` package (issue 15)
+    "tests.django.project.notebook",  # models for the forms tests, no `clients`
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
