@@ -90,9 +90,10 @@ class DjangoForm:
         return list(fields), fields
 
     def check(self, request: Any, data: Mapping[str, Any], files: Files, instance: Any) -> Checked:
-        values, wrong = bind(self.form_class.base_fields, data, None)
+        prefix = self.form_class.prefix  # a class may declare one; its inputs carry it
+        values, wrong = bind(self.form_class.base_fields, data, prefix)
         kwargs = {"instance": instance} if self.model_form else {}
-        form = self.form_class(data=values, files=file_data(files), **kwargs)
+        form = self.form_class(data=values, files=file_data(files, prefix), **kwargs)
         form.full_clean()
         mark_wrong(form, wrong)
         return checked(form)

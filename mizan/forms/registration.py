@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.forms.formsets import BaseFormSet
+from django.forms.models import BaseModelForm
 
 from mizan.core.client import ServerFunction
 from mizan.core.errors import MizanRegistrationError
@@ -156,6 +157,8 @@ class MizanFormMixin:
             raise MizanRegistrationError(f"{cls.__qualname__}.mizan must be a MizanFormMeta, not {meta!r}")
         if not issubclass(cls, forms.BaseForm):
             raise MizanRegistrationError(f"{cls.__qualname__}: MizanFormMixin goes on a Django form class")
+        if meta.instance is not None and not issubclass(cls, BaseModelForm):
+            raise MizanRegistrationError(f"{cls.__qualname__}: instance= needs a ModelForm")
         options = FormOptions(
             meta.name, meta.title, meta.submit_label, meta.live_validation, meta.affects, meta.merge, meta.auth
         )

@@ -243,3 +243,15 @@ def test_file_field_named_like_an_argument_is_refused() -> None:
 
     with pytest.raises(MizanRegistrationError, match="the argument 'data' .* is taken"):
         register_form(Clashing, "clashing")
+
+
+def test_a_form_prefix_is_kept_when_binding(db: None) -> None:
+    class Prefixed(forms.Form):
+        prefix = "contact"
+        name = forms.CharField(min_length=2)
+
+    register_form(Prefixed, "prefixed", lambda form, request: form.cleaned_data["name"])
+    done = answer(MizanClient(_client()).call("prefixed.submit", {"data": {"name": "bob"}}))
+    assert done == {"result": {"success": True, "data": "bob"}}
+    short = answer(MizanClient(_client()).call("prefixed.validate", {"data": {"name": "b"}}))
+    assert short["result"]["errors"] == {"name": ["Ensure this value has at least 2 characters (it has 1)."]}

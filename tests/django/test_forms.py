@@ -294,6 +294,13 @@ def test_form1_mixin_refuses_a_wrong_meta() -> None:
         class Broken(MizanFormMixin, forms.Form):
             mizan = {"name": "broken"}  # type: ignore[assignment]
 
+    with pytest.raises(MizanRegistrationError, match="instance= needs a ModelForm"):
+
+        class NotAModelForm(MizanFormMixin, forms.Form):
+            mizan = MizanFormMeta(name="plain", instance="pk")
+
+    assert get_forms() == {}
+
 
 def test_form1_rediscovery_registers_a_mixin_form_again() -> None:
     """A form registers itself when its module is imported; after the registry was
