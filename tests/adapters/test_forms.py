@@ -9,15 +9,17 @@ ATOMIC_REQUESTS with CSRF enforced, file fields) is in tests/django/test_forms.p
 from __future__ import annotations
 
 import datetime
+import decimal
 import enum
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import ckdl
 import pytest
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AnyUrl, BaseModel, Field, model_validator
 
 from mizan import Forbidden, Upload, client
 from mizan.core import notify, registry
@@ -539,3 +541,62 @@ def test_form4_pydantic_form_with_an_upload_bound_directly(forms: Forms) -> None
     assert (
         missing.body == b'{"result":{"errors":{"attachment":["Field required"]},"non_field_errors":[],"success":false}}'
     )
+
+
+class Everything(BaseModel):
+    """One field of each type the Pydantic side maps (served on both adapters)."""
+
+    site: AnyUrl | None = None
+    price: decimal.Decimal = decimal.Decimal("9.50")
+    ratio: float = 0.5
+    starts: datetime.datetime | None = None
+    at: datetime.time | None = None
+    lasts: datetime.timedelta | None = None
+    token: uuid.UUID | None = None
+    size: Literal["s", "m"] = "m"
+    extra: dict[str, int] = Field(default_factory=dict)
+    nested: Message | None = None
+    secret: str = Field("", min_length=0, max_length=64, json_schema_extra={"widget": "password"})
+    files: list[Upload] = []
+
+
+def test_form4_pydantic_types_and_widgets(forms: Forms) -> None:
+    register_pydantic_form(Everything, "everything")
+    fields = result(forms.adapter.call("everything.schema"))["fields"]
+    assert {name: (field["type"], field["widget"]) for name, field in fields.items()} == {
+        "site": ("url", "url"),
+        "price": ("decimal", "number"),
+        "ratio": ("float", "number"),
+        "starts": ("datetime", "datetime-local"),
+        "at": ("time", "time"),
+        "lasts": ("duration", "text"),
+        "token": ("uuid", "text"),
+        "size": ("choice", "select"),
+        "extra": ("json", "textarea"),
+        "nested": ("json", "textarea"),
+        "secret": ("string", "password"),
+        "files": ("file", "file"),
+    }
+    assert (fields["price"]["initial"], fields["extra"]["initial"], fields["size"]["choices"]) == (
+        "9.50",
+        {},
+        [["s", "s"], ["m", "m"]],
+    )
+    assert (fields["secret"]["max_length"], fields["secret"]["min_length"]) == (64, 0)
+    assert fields["files"]["multiple"] is True and "max_length" not in fields["files"]
+    answer = result(forms.adapter.call("everything.validate", {"data": {"nested": {"name": 5}, "size": "xl"}}))
+    assert answer["errors"] == {
+        "nested": ["Input should be a valid string"],
+        "size": ["Input should be 's' or 'm'"],
+    }
+
+
+def test_form4_unresolvable_handler_annotation_is_refused(forms: Forms) -> None:
+    from mizan.core.errors import MizanRegistrationError
+
+    def handler(model: Everything, request: Any) -> NoSuchType:  # type: ignore[name-defined]  # noqa: F821
+        return None
+
+    with pytest.raises(MizanRegistrationError, match="return annotation 'NoSuchType' cannot be resolved"):
+        register_pydantic_form(Everything, "everything", handler)
+    assert get_forms() == {}
