@@ -35,13 +35,20 @@ class ClosingDelimiterWatch:
             return data
         rest = data
         if not self._closed:
-            seen = self._carry + data
-            at = seen.find(self._closing)
-            if at < 0:
-                self._carry = seen[-(len(self._closing) - 1) :]
-                return data
+            size = len(self._closing)
+            # A delimiter split across two reads lies within the carry and this read's first
+            # size-1 bytes; anything else is found in the read itself, never copied whole.
+            at = (self._carry + data[: size - 1]).find(self._closing)
+            if at >= 0:
+                end = at + size - len(self._carry)  # where it ends in this read
+            else:
+                at = data.find(self._closing)
+                if at < 0:
+                    self._carry = (self._carry + data)[-(size - 1) :] if len(data) < size - 1 else data[-(size - 1) :]
+                    return data
+                end = at + size
             self._closed = True
-            rest = seen[at + len(self._closing) :]
+            rest = data[end:]
         if rest.strip(_WHITESPACE):
             self._trailer = True
         return data
