@@ -121,6 +121,9 @@ def _framing_ok(request: HttpRequest) -> bool:
 # Django refusing to parse a request: oversize body (RequestDataTooBig), too many fields or
 # files (TooManyFieldsSent/TooManyFilesSent), malformed multipart, a client that went away.
 _UNREADABLE = (SuspiciousOperation, MultiPartParserError, RawPostDataException, UnreadablePostError)
+# Django's multipart parser also lets the standard library's header parsing fail through: a
+# part header `name*=a; name*0=b` raises TypeError there. Caught only around the parse.
+_FORM_UNREADABLE = (*_UNREADABLE, TypeError, ValueError)
 
 
 @csrf_exempt
@@ -167,7 +170,7 @@ def _multipart_call(request: HttpRequest, settings: MizanSettings, token_authent
         if framing is not None and not framing.complete:
             return to_django(error_response(BadRequest()))
         files = uploads_of(request)
-    except _UNREADABLE as exc:
+    except _FORM_UNREADABLE as exc:
         close_partial_files(request)
         return to_django(error_response(refusal(exc)))
     pipeline = form_call_pipeline(request, fields, files, settings)
@@ -236,7 +239,7 @@ def route_view(name: str, fn_class: type[ServerFunction]) -> Callable[..., HttpR
             if csrf_applies and _csrf_rejected(request):
                 return to_django(error_response(Forbidden(MSG_CSRF)))
             args: dict[str, Any] = {key: request.GET[key] for key in request.GET}
-        except _UNREADABLE:
+        except _FORM_UNREADABLE:
             return to_django(error_response(BadRequest()))
         args.update(path_args)
         pipeline = route_pipeline(request, name, fn_class, args)

@@ -1,21 +1,30 @@
-"""The `multipart/form-data` form of `POST /call/` read into text fields and file-part
-names, as Django's parser reads it (PROTOCOL RPC-7, UPL-2).
+"""The `multipart/form-data` form of `POST /call/` on FastAPI, read as it arrives
+(PROTOCOL RPC-7, UPL-2..4).
 
 Starlette's own form parser needs the `python-multipart` package, which is outside the
-DEP-1 allowlist; the body is already capped at `max_body_bytes`, so the standard library's
-MIME parser reads it in memory instead. The core (`form_call_pipeline`) decides what the
-fields mean.
+DEP-1 allowlist, so the body goes through Mizan's streaming reader
+(`mizan.core.multipart`) chunk by chunk: files are spooled like Starlette's (memory up to
+`upload_spool_bytes`, a temporary file above), each handed to the function as an
+`Upload` wrapping Starlette's `UploadFile`, and a limit is answered as soon as the
+chunk that crosses it arrives, without reading the rest of the body.
 """
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
-from email.message import EmailMessage, Message
+import sys
+
+from starlette.background import BackgroundTask
+from starlette.datastructures import Headers, UploadFile
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 
 from mizan.core.errors import BadRequest
+from mizan.core.multipart import FilePart, MultipartReader, UploadLimits
+from mizan.core.settings import MizanSettings
+from mizan.core.uploads import Upload
 
 MEDIA_TYPE = "multipart/form-data"
+TEXT_PARTS = frozenset({"fn", "args"})  # every other text part is refused at its header (UPL-2)
 
 
 def media_type(content_type: str | None) -> str:
@@ -23,57 +32,61 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").partition(";")[0].strip().lower()
 
 
-def _text(value: str) -> str:
-    """A header value as Django decodes it: UTF-8, invalid bytes replaced."""
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _disposition(part: Message) -> tuple[str | None, str | None, bool]:
-    """`(name, filename, has_filename)` of a part's `Content-Disposition`."""
-    header = part.get("content-disposition")
-    params = getattr(header, "params", None) or {}
-    name = params.get("name")
-    filename = params.get("filename")
-    return (
-        _text(str(name)).strip() if name is not None else None,
-        _text(str(filename)) if filename is not None else None,
-        "filename" in params,
+def limits_of(settings: MizanSettings) -> UploadLimits:
+    """The upload limits in force (UPL-4): the same four numbers as on Django."""
+    return UploadLimits(
+        max_file_bytes=settings.max_upload_bytes,
+        max_files=sys.maxsize if settings.max_upload_files is None else settings.max_upload_files,
+        max_field_bytes=settings.max_body_bytes,
+        spool_bytes=settings.upload_spool_bytes,
     )
 
 
-def parse_form(content_type: str, body: bytes) -> tuple[dict[str, list[str]], list[str]]:
-    """Read a multipart body: text parts by name (repeated names kept in order) and the
-    names of the file parts.
+def _upload(part: FilePart) -> Upload:
+    native = UploadFile(
+        part.file, size=part.size, filename=part.filename, headers=Headers({"content-type": part.content_type})
+    )
+    return Upload(part.file, filename=part.filename, content_type=part.content_type, size=part.size, source=native)
 
-    Like Django, a part without a name is skipped, a file part with an empty filename (an
-    empty file input) is skipped, text is UTF-8 with invalid bytes replaced, and a
-    base64 transfer encoding is decoded.
+
+async def read_form(
+    request: Request, content_type: str, settings: MizanSettings
+) -> tuple[MultipartReader, dict[str, list[str]], dict[str, list[Upload]]]:
+    """Read the body: the reader (to close its files later), the text parts by name and
+    the files as `Upload` objects by name.
 
     Raises:
-        BadRequest: no boundary, or a body that is not a complete multipart document
-            ending with its closing delimiter (whitespace aside).
+        BadRequest: a malformed body or a limit crossed (the reader's files are closed),
+            or a client that went away.
     """
-    head = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\nMIME-Version: 1.0\r\n\r\n"
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    if not isinstance(message, EmailMessage) or not message.is_multipart() or message.defects:
-        raise BadRequest()
-    if (message.epilogue or "").strip():
-        # Only whitespace may follow the closing delimiter, as on Django (mizan/multipart.py):
-        # Django's parser would read parts written after it.
-        raise BadRequest()
-    fields: dict[str, list[str]] = {}
-    files: list[str] = []
-    for part in message.iter_parts():
-        if part.defects or part.is_multipart():
-            raise BadRequest()
-        name, filename, is_file = _disposition(part)
-        if not name:
-            continue
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        if is_file:
-            if filename:
-                files.append(name)
-            continue
-        fields.setdefault(name, []).append(data.decode("utf-8", "replace"))
-    return fields, files
+    reader = MultipartReader(content_type, limits_of(settings), text_names=TEXT_PARTS)
+    try:
+        async for chunk in request.stream():
+            reader.feed(chunk)
+        fields, parts = reader.finish()
+    except (ClientDisconnect, RuntimeError):  # the client left, or the stream was consumed elsewhere
+        reader.close()
+        raise BadRequest() from None
+    except BadRequest:
+        reader.close()
+        raise
+    files: dict[str, list[Upload]] = {}
+    for part in parts:
+        files.setdefault(part.name, []).append(_upload(part))
+    return reader, fields, files
+
+
+def close_after(response: Response, reader: MultipartReader) -> Response:
+    """Close the request's files once the response is sent (temporary files are deleted),
+    also after a streamed view-path response that reads them while it is sent."""
+    previous = response.background
+
+    async def close() -> None:
+        try:
+            if previous is not None:
+                await previous()
+        finally:
+            reader.close()
+
+    response.background = BackgroundTask(close)
+    return response

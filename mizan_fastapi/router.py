@@ -35,10 +35,11 @@ from mizan.core.executor import (
     registry_error,
     valid_content_length,
 )
-from mizan.core.tokens import authenticate_mwt
+from mizan.core.settings import MizanSettings
+from mizan.core.tokens import TokenUser, authenticate_mwt
 from mizan_fastapi.conf import get_settings
 from mizan_fastapi.identity import authenticate
-from mizan_fastapi.multipart import MEDIA_TYPE, media_type, parse_form
+from mizan_fastapi.multipart import MEDIA_TYPE, close_after, media_type, read_form
 from mizan_fastapi.startup import check_definitions
 from mizan_fastapi.translate import bad_request, call_headers, drive, read_body, to_starlette, unauthorized
 
@@ -146,17 +147,30 @@ async def call(request: Request) -> Response:
         token_user = authenticate_mwt(headers.token, settings.mwt)
     except Unauthorized as error:
         return unauthorized(error)
+    content_type = headers.content_type or ""
+    if media_type(content_type) == MEDIA_TYPE:
+        return await _multipart_call(request, token_user, content_type, settings)
     body = await read_body(request, settings.max_body_bytes, headers.content_length)
     if body is None:
         return bad_request()
-    content_type = headers.content_type or ""
-    if media_type(content_type) == MEDIA_TYPE:
-        try:
-            fields, files = parse_form(content_type, body)
-        except BadRequest:
-            return bad_request()
-        return await drive(request, token_user, form_call_pipeline(request, fields, files, settings))
     return await drive(request, token_user, call_pipeline(request, body, settings))
+
+
+async def _multipart_call(
+    request: Request, token_user: TokenUser | None, content_type: str, settings: MizanSettings
+) -> Response:
+    """The upload form of `/call/` (RPC-7, UPL-2..4), read as it arrives; its files are
+    closed (temporary ones deleted) when the response is sent, whatever the function did."""
+    try:
+        reader, fields, files = await read_form(request, content_type, settings)
+    except BadRequest as error:
+        return to_starlette(error_response(error))
+    try:
+        response = await drive(request, token_user, form_call_pipeline(request, fields, files, settings))
+    except BaseException:
+        reader.close()
+        raise
+    return close_after(response, reader)
 
 
 @mizan_endpoint

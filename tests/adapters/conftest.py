@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import httpx
 import pytest
 
 from mizan.core import cache, notify, registry
@@ -109,8 +110,32 @@ class Adapter:
             "POST", f"{API}/call/", body, identity=identity, headers={"Content-Type": "application/json"}
         )
 
+    def upload(
+        self,
+        fn: str,
+        args: Any = None,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        *,
+        identity: str | None = None,
+    ) -> Answer:
+        """`/call/` as `multipart/form-data`, the body encoded by a real client (httpx):
+        `files` are `(part name, (filename, content, content type))`, in order."""
+        body, content_type = multipart_body(fn, args, files or [])
+        return self.request("POST", f"{API}/call/", body, identity=identity, headers={"Content-Type": content_type})
+
     def ctx(self, name: str, query: str = "", *, identity: str | None = None) -> Answer:
         return self.request("GET", f"{API}/ctx/{name}/" + (f"?{query}" if query else ""), identity=identity)
+
+
+def multipart_body(fn: str, args: Any, files: list[tuple[str, tuple[str, bytes, str]]]) -> tuple[bytes, str]:
+    """The body and `Content-Type` httpx sends for this upload form (UPL-2)."""
+    # Text parts as httpx's filename-less file fields, so a form without files is still
+    # multipart (httpx sends `data` alone url-encoded).
+    text: list[tuple[str, Any]] = [("fn", (None, fn.encode()))]
+    if args is not None:
+        text.append(("args", (None, json.dumps(args).encode())))
+    request = httpx.Request("POST", "http://testserver/", files=[*text, *files])
+    return request.read(), request.headers["content-type"]
 
 
 class DjangoAdapter(Adapter):

@@ -283,18 +283,6 @@ def test_err8_form_encoded_body_with_too_many_fields_is_400_envelope(mizan: Miza
     assert_bad_request(mizan.post(body, content_type="application/x-www-form-urlencoded"))
 
 
-def test_err8_multipart_without_boundary_is_400_envelope(mizan: MizanClient) -> None:
-    """RPC-7/ERR-8: a malformed multipart body (no boundary) → 400 envelope, not HTML."""
-    response = mizan.django.generic(
-        "POST",
-        "/api/mizan/call/",
-        b'{"fn":"echo","args":{"text":"x"}}',
-        content_type="multipart/form-data",
-        HTTP_X_CSRFTOKEN=mizan.token,
-    )
-    assert_bad_request(response)
-
-
 def test_err8_nul_in_string_value_accepted(mizan: MizanClient) -> None:
     """ERR-8: `\\u0000` inside a string value is valid JSON and round-trips escaped."""
     assert_json(

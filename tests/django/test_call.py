@@ -162,21 +162,6 @@ def test_rpc7_other_content_types_parsed_as_json(mizan: MizanClient, content_typ
     assert_json(response, 200, b'{"result":{"message":"echo: hi"}}')
 
 
-def test_err8_multipart_with_stray_part_is_400_not_500(mizan: MizanClient) -> None:
-    """RPC-7/UPL-2/ERR-8: a multipart body without `fn` (only an unknown text part) is a bad
-    request: 400 envelope, never Django's HTML 500 page."""
-    response = mizan.django.post(CALL, {"bogus": "1"}, HTTP_X_CSRFTOKEN=mizan.token)
-    assert_bad_request(response)
-
-
-def test_rpc7_multipart_call_binds_fn_and_args(mizan: MizanClient) -> None:
-    """RPC-7/UPL-2: `multipart/form-data` is the upload form of `/call/`: text part `fn`,
-    text part `args` with a JSON object. It must answer like the JSON call, and never
-    with Django's HTML 500 page (ERR-8)."""
-    response = mizan.django.post(CALL, {"fn": "echo", "args": '{"text":"hi"}'}, HTTP_X_CSRFTOKEN=mizan.token)
-    assert_json(response, 200, b'{"result":{"message":"echo: hi"}}')
-
-
 # --- RPC-6 / SIG-8: view-path returns --------------------------------------------------
 
 
@@ -586,39 +571,6 @@ def test_client_without_session_cookie_still_gets_json(mizan: MizanClient) -> No
     """AUTH-6: a POST with neither cookie nor token is a CSRF failure in the JSON envelope."""
     response = Client(enforce_csrf_checks=True).post(CALL, b'{"fn":"echo"}', content_type="application/json")
     assert_error(response, 403, "FORBIDDEN", "CSRF verification failed")
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"fn": "echo", "args": "[1]"},
-        {"fn": "echo", "args": "{not json"},
-        {"fn": "echo", "args": '{"a":1,"a":2}'},
-        {"fn": ["echo", "echo"], "args": '{"text":"hi"}'},
-        {"fn": "", "args": '{"text":"hi"}'},
-        {"fn": "echo", "args": ['{"text":"a"}', '{"text":"b"}']},
-        {"fn": "echo", "args": '{"text":"hi"}', "extra": "x"},
-    ],
-    ids=["args-array", "args-malformed", "args-duplicate-key", "two-fn", "empty-fn", "two-args", "stray-text-part"],
-)
-def test_upl2_malformed_multipart_envelopes_are_400(mizan: MizanClient, data: dict[str, Any]) -> None:
-    """UPL-2: anything but one `fn` part and at most one JSON-object `args` part is a 400."""
-    assert_bad_request(mizan.django.post(CALL, data, HTTP_X_CSRFTOKEN=mizan.token))
-
-
-def test_upl2_file_part_for_a_non_upload_argument_is_400(mizan: MizanClient) -> None:
-    """UPL-2: a file part binds only to an `Upload` parameter; `echo` has none."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    upload = SimpleUploadedFile("a.txt", b"hello", content_type="text/plain")
-    data = {"fn": "echo", "args": '{"text":"hi"}', "text": upload}
-    assert_bad_request(mizan.django.post(CALL, data, HTTP_X_CSRFTOKEN=mizan.token))
-
-
-def test_upl2_multipart_args_null_and_absent_mean_empty(mizan: MizanClient) -> None:
-    """RPC-1 applies to the multipart form too: `args` null or absent is `{}`."""
-    for data in ({"fn": "nothing"}, {"fn": "nothing", "args": "null"}):
-        assert_json(mizan.django.post(CALL, data, HTTP_X_CSRFTOKEN=mizan.token), 200, b'{"result":null}')
 
 
 def test_auth6_multipart_needs_csrf_too(mizan: MizanClient) -> None:

@@ -26,7 +26,7 @@ def form(**extra: Any) -> dict[str, Any]:
 
 def test_an_upload_without_a_token_is_403(mizan: MizanClient) -> None:
     registry.register(csrf_upload, "csrf_upload")
-    mizan.token  # the cookie is set; the request does not carry the token
+    assert mizan.token  # the cookie is set; the request does not carry the token
     assert_json(mizan.django.post(CALL, form()), 403, FORBIDDEN)
 
 

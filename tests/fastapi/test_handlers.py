@@ -104,6 +104,6 @@ def test_adapter_failure_is_the_500_envelope(api: MizanClient, monkeypatch: pyte
     def broken(*args: Any) -> Response:
         raise RuntimeError("adapter bug")
 
-    monkeypatch.setattr(sys.modules["mizan_fastapi.router"], "parse_form", broken)
+    monkeypatch.setattr(sys.modules["mizan_fastapi.router"], "read_form", broken)
     response = api.request("POST", "/api/mizan/call/", data={"fn": "echo"}, files={"": ("", b"")})
     assert_internal(response)
