@@ -53,11 +53,12 @@ ROWS: Final = (
     Row("WebSocket RPC", "WS-1..10"),
     Row("Channels", "CHAN-1..6"),
     Row("Uploads", "UPL-1..6"),
+    Row("Forms (schema, validate, submit)", "FORM-2..5"),
     Row("View-path routes", "VIEW-1..7"),
     Row("SSR helper", "SSR-1..12"),
     Row("CSRF", "AUTH-6", nature="django"),
     Row("Session-bound JWT", "JWT-1..5", nature="django"),
-    Row("Django Forms", "FORM-1..4", nature="django"),
+    Row("Django Forms (mixin, ModelForm, formsets)", "FORM-1..5", nature="django"),
     Row("django-readers Shapes", "SHAPE-1..7", nature="blocked", blocked="blocked (SHAPE-6)"),
 )
 MODES: Final = ("C", "pure")

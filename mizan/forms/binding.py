@@ -83,15 +83,8 @@ def file_data(files: Mapping[str, Upload | list[Upload]], prefix: str | None = N
     out: MultiValueDict[str, Any] = MultiValueDict()
     for name, value in files.items():
         uploads = value if isinstance(value, list) else [value]
-        out.setlist(f"{prefix}-{name}" if prefix else name, [_source(upload) for upload in uploads])
+        out.setlist(f"{prefix}-{name}" if prefix else name, [upload.source for upload in uploads])
     return out
-
-
-def _source(upload: Upload) -> Any:
-    # TODO(uploads): `Upload.source` (Django's UploadedFile) is being added with the
-    # multipart binding; until it lands, the wrapped file is read from `_file`.
-    source = getattr(upload, "source", None)
-    return source if source is not None else upload._file
 
 
 def mark_wrong(form: forms.BaseForm, wrong: Sequence[str]) -> None:

@@ -27,6 +27,8 @@ from mizan.core.forms import get_forms, register_pydantic_form
 from mizan.core.ir import build_ir
 from tests.adapters.conftest import Adapter, Answer
 
+pytestmark = pytest.mark.capability("Forms (schema, validate, submit)", "django", "fastapi")
+
 INBOX: list[str] = []
 HANDLED: list[dict[str, Any]] = []
 
@@ -600,3 +602,32 @@ def test_form4_unresolvable_handler_annotation_is_refused(forms: Forms) -> None:
     with pytest.raises(MizanRegistrationError, match="return annotation 'NoSuchType' cannot be resolved"):
         register_pydantic_form(Everything, "everything", handler)
     assert get_forms() == {}
+
+
+# --- file fields over the multipart /call/ (FORM-5 with UPL-2) ---------------------------------
+
+
+def attachment_of(bound: Any, request: Any) -> dict[str, Any]:
+    """The handler's view of the file field: Django's UploadedFile, or the model's Upload."""
+    if isinstance(bound, BaseModel):
+        file: Any = bound.attachment
+        return {"name": file.filename, "size": file.size, "head": file.read(4).decode()}
+    file = bound.cleaned_data["attachment"]
+    return {"name": file.name, "size": file.size, "head": file.read(4).decode()}
+
+
+def test_a_file_field_submits_through_the_multipart_call(forms: Forms) -> None:
+    forms.register(handler=attachment_of)
+    files = [("attachment", ("cv.pdf", b"%PDF-1.7 " + b"x" * 5000, "application/pdf"))]
+    answer = forms.adapter.upload("contact.submit", {"data": VALID}, files)
+    assert result(answer) == {"success": True, "data": {"name": "cv.pdf", "size": 5009, "head": "%PDF"}}
+    live = forms.adapter.upload("contact.validate", {"data": {**VALID, "name": "x"}}, files)
+    assert result(live)["errors"] == {"name": [TOO_SHORT[forms.adapter.name]]}
+
+
+def test_a_file_field_over_the_upload_limit_is_refused_before_the_form_runs(forms: Forms) -> None:
+    forms.register(handler=attachment_of)
+    forms.adapter.configure(MIZAN_MAX_UPLOAD_BYTES=1000)
+    files = [("attachment", ("big.bin", b"x" * 1001, "application/octet-stream"))]
+    answer = forms.adapter.upload("contact.submit", {"data": VALID}, files)
+    assert (answer.status, answer.json()["error"]["details"]) == (400, {"limit": "max_upload_bytes"})

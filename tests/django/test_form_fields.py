@@ -23,7 +23,7 @@ from mizan.views import _resolver
 from tests.django.conftest import MizanClient, canonical
 from tests.django.project.notebook.models import Note
 
-pytestmark = pytest.mark.capability("Django Forms", "django")
+pytestmark = pytest.mark.capability("Django Forms (mixin, ModelForm, formsets)", "django")
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from tests.django.conftest import MizanClient
 from tests.django.project.notebook.models import Note
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.capability("Django Forms", "django")
+pytestmark = pytest.mark.capability("Django Forms (mixin, ModelForm, formsets)", "django")
 
 
 @client(context="notes")

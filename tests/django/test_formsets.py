@@ -18,7 +18,7 @@ from mizan.forms import get_forms, register_form, register_formset
 from tests.django.conftest import MizanClient
 from tests.django.project.notebook.models import Note
 
-pytestmark = pytest.mark.capability("Django Forms", "django")
+pytestmark = pytest.mark.capability("Django Forms (mixin, ModelForm, formsets)", "django")
 ORDERS: list[list[dict[str, Any]]] = []
 
 
