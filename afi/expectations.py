@@ -8,12 +8,13 @@ the same way), so each step is also checked against this independent expectation
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from afi.transcript import GUARDS, USERS, Step
+from afi.transcript import GUARDS, UPLOADED, USERS, Step
 
 JSON: Final = "application/json"
 TEXT: Final = "text/plain; charset=utf-8"
@@ -30,6 +31,8 @@ ERRORS: Final = "Error envelopes"
 CACHE: Final = "Origin cache"
 MWT: Final = "MWT"
 ROUTES: Final = "View-path routes"
+UPLOADS: Final = "Uploads"
+FORMS: Final = "Forms (schema, validate, submit)"
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,27 @@ TRANSCRIPT: Final[dict[str, Expect]] = {
     "raised MizanError": error(400, "BAD_REQUEST", "rejected: because", RPC),
     "unknown function": error(404, "NOT_FOUND", "Function not found", RPC, details={"function": "nope"}),
     "upload over JSON": invalid({"file": ["Input should be an instance of Upload"]}, RPC),
+    "upload": ok(
+        {
+            "filename": "notes é.txt",
+            "title": "t",
+            "size": len(UPLOADED),
+            "sha256": hashlib.sha256(UPLOADED).hexdigest(),
+        },
+        UPLOADS,
+    ),
+    "upload without file": invalid({"file": ["Field required"]}, UPLOADS),
+    "upload stray file": error(
+        400,
+        "BAD_REQUEST",
+        "Invalid request body",
+        UPLOADS,
+        details={"part": "title", "reason": "no Upload parameter has this name"},
+    ),
+    "upload over limit": error(
+        400, "BAD_REQUEST", "Invalid request body", UPLOADS, details={"limit": "max_upload_bytes"}
+    ),
+    "upload unterminated": error(400, "BAD_REQUEST", "Invalid request body", UPLOADS),
     "malformed JSON": BAD_BODY,
     "not an object": BAD_BODY,
     "duplicate keys": BAD_BODY,
@@ -183,6 +207,49 @@ TRANSCRIPT: Final[dict[str, Expect]] = {
     ),
     "webhook wrong method": error(405, "METHOD_NOT_ALLOWED", NOT_ALLOWED, ROUTES, allow="POST"),
     "items after webhook": bundle({"items": [FRESH], "item_total": 1}, "MISS"),
+    "form schema": ok(
+        {
+            "name": "feedback",
+            "title": "Feedback",
+            "submit_label": "Submit",
+            "live_validation": True,
+            "field_order": ["rating", "comment"],
+            "fields": {
+                "rating": {
+                    "type": "integer",
+                    "required": True,
+                    "label": "Rating",
+                    "help_text": "From 1 to 5",
+                    "initial": None,
+                    "widget": "number",
+                },
+                "comment": {
+                    "type": "string",
+                    "required": False,
+                    "label": "Comment",
+                    "help_text": "",
+                    "initial": "",
+                    "widget": "text",
+                    "max_length": 200,
+                },
+            },
+        },
+        FORMS,
+    ),
+    "form live validation": ok(
+        {"valid": False, "errors": {"rating": ["Input should be less than or equal to 5"]}, "non_field_errors": []},
+        FORMS,
+    ),
+    "form submit invalid": ok(
+        {
+            "success": False,
+            "errors": {"rating": ["Input should be greater than or equal to 1"]},
+            "non_field_errors": [],
+        },
+        FORMS,
+    ),
+    "form submit": changed({"success": True, "data": {"rating": 5, "comment": "great"}}, "items", ["items"], FORMS),
+    "items after form": bundle({"items": [FRESH], "item_total": 1}, "MISS"),
 }
 
 # The transcript's X-Mizan-Cache sequence, in order (AFI-11).
@@ -198,6 +265,7 @@ HIT_MISS: Final = [
     ("badges after award", "MISS"),
     ("items after merges", "MISS"),
     ("items after webhook", "MISS"),
+    ("items after form", "MISS"),
 ]
 
 

@@ -49,6 +49,7 @@ def create_app() -> FastAPI:
         cache_secret=shared.CACHE_SECRET,
         cache_redis_url=shared.CACHE_URL,
         max_body_bytes=shared.MAX_BODY_BYTES,
+        max_upload_bytes=shared.MAX_UPLOAD_BYTES,
     )
     register_fixture(registry.register, Response)
     app = FastAPI()

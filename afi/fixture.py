@@ -12,15 +12,17 @@ error class) is a `Toolkit`, Mizan's by default; the original product's run pass
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mizan.core import GlobalContext, ReactContext, Upload, client, get_user
 from mizan.core.errors import BadRequest
+from mizan.core.forms import register_pydantic_form
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Toolkit:
         global_context: the predefined global context marker.
         get_user: the request's user, or None.
         bad_request: the protocol error class a function raises for `BAD_REQUEST`.
+        register_form: registers a Pydantic model as a form (FORM-4); None where the
+            framework has none, and the form's steps then find no function.
     """
 
     client: Callable[..., Any]
@@ -40,9 +44,10 @@ class Toolkit:
     global_context: Any
     get_user: Callable[[Any], Any]
     bad_request: Callable[[str], Exception]
+    register_form: Callable[..., Any] | None = None
 
 
-MIZAN = Toolkit(client, ReactContext, GlobalContext, get_user, BadRequest)
+MIZAN = Toolkit(client, ReactContext, GlobalContext, get_user, BadRequest, register_pydantic_form)
 # The toolkit of the last registration. A process registers the fixture once, and the
 # module-level functions below reach the user and the error class through it.
 _toolkit = MIZAN
@@ -250,7 +255,33 @@ def live_count(request: Any) -> int:
 
 
 def attach(request: Any, file: Upload, title: str = "") -> dict[str, Any]:
-    return {"filename": file.filename, "title": title}
+    digest = hashlib.sha256()
+    for piece in file.chunks():
+        digest.update(piece)
+    return {"filename": file.filename, "title": title, "size": file.size, "sha256": digest.hexdigest()}
+
+
+class Feedback(BaseModel):
+    """The fixture's form (FORM-4): the same Pydantic model on every adapter."""
+
+    rating: int = Field(ge=1, le=5, title="Rating", description="From 1 to 5")
+    comment: str = Field("", max_length=200)
+
+
+def submit_feedback(feedback: Feedback, request: Any) -> dict[str, Any]:
+    return {"rating": feedback.rating, "comment": feedback.comment}
+
+
+_feedback_functions: dict[str, Any] = {}
+
+
+def _feedback_form(register_form: Callable[..., Any], affects: Any) -> dict[str, Any]:
+    """The form's functions, made (and registered) once per process: registering the
+    fixture again registers the same classes, as for the functions above."""
+    if not _feedback_functions:
+        made = register_form(Feedback, "feedback", submit_feedback, title="Feedback", affects=affects)
+        _feedback_functions.update(made)
+    return _feedback_functions
 
 
 def register_fixture(register: Callable[[Any, str], Any], response_class: type, toolkit: Toolkit = MIZAN) -> None:
@@ -320,3 +351,6 @@ def register_fixture(register: Callable[[Any, str], Any], response_class: type, 
     ]
     for name, fn_class in declared:
         register(fn_class, name)
+    if toolkit.register_form is not None:
+        for name, fn_class in _feedback_form(toolkit.register_form, items_context).items():
+            register(fn_class, name)

@@ -16,6 +16,7 @@ from afi import settings as shared
 from mizan.core.tokens import MWTConfig, mint_mwt, permission_key
 
 CALL: Final = "/api/mizan/call/"
+UPLOADED: Final = "uploaded by the transcript, é\r\n--afi-boundar".encode()  # a near-boundary inside
 SESSION: Final = "/api/mizan/session/"
 # The headers AFI-10 compares; everything else (Date, Server, Content-Length, Set-Cookie,
 # Vary) is the framework's.
@@ -63,6 +64,30 @@ def call(label: str, fn: Any, args: Any = None, *, user: str = "anon", native: b
 
 def raw(label: str, body: bytes, content_type: str = "application/json", user: str = "anon") -> Step:
     return Step(label, "POST", CALL, body, content_type, user)
+
+
+BOUNDARY: Final = "afi-boundary"
+FORM: Final = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def multipart(
+    label: str,
+    fields: list[tuple[str, str]],
+    files: list[tuple[str, str, bytes]] = [],  # noqa: B006 (never mutated)
+    *,
+    closed: bool = True,
+) -> Step:
+    """`/call/` as `multipart/form-data` (UPL-2): text parts, then file parts
+    `(part name, filename, bytes)`; `closed=False` leaves out the closing delimiter."""
+    body = b""
+    for name, value in fields:
+        body += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+    for name, filename, content in files:
+        head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+        body += head.encode() + b"Content-Type: text/plain\r\n\r\n" + content + b"\r\n"
+    if closed:
+        body += f"--{BOUNDARY}--\r\n".encode()
+    return Step(label, "POST", CALL, body, FORM)
 
 
 def ctx(
@@ -135,6 +160,12 @@ def script() -> list[Step]:
         call("raised MizanError", "reject", {"reason": "because"}),
         call("unknown function", "nope"),
         call("upload over JSON", "attach", {"file": "x.txt"}),
+        # uploads (UPL-1..6)
+        multipart("upload", [("fn", "attach"), ("args", '{"title":"t"}')], [("file", "notes é.txt", UPLOADED)]),
+        multipart("upload without file", [("fn", "attach"), ("args", '{"title":"t"}')]),
+        multipart("upload stray file", [("fn", "attach")], [("file", "a.txt", b"a"), ("title", "t.txt", b"t")]),
+        multipart("upload over limit", [("fn", "attach")], [("file", "big.txt", b"x" * (shared.MAX_UPLOAD_BYTES + 1))]),
+        multipart("upload unterminated", [("fn", "attach")], [("file", "a.txt", b"a")], closed=False),
         raw("malformed JSON", b'{"fn": "echo",'),
         raw("not an object", b"[1,2]"),
         raw("duplicate keys", b'{"fn":"echo","fn":"ping"}'),
@@ -148,6 +179,12 @@ def script() -> list[Step]:
         Step("private webhook", "POST", "/afi/hooks/stripe/", b"{}", "application/json"),
         Step("webhook wrong method", "GET", "/afi/hooks/stripe/"),
         ctx("items after webhook", "items", {"user_id": 1}),
+        # a form (FORM-2..5): the fixture's Pydantic form, the same on both adapters
+        call("form schema", "feedback.schema"),
+        call("form live validation", "feedback.validate", {"data": {"rating": 9}, "fields": ["rating"]}),
+        call("form submit invalid", "feedback.submit", {"data": {"rating": 0, "comment": "meh"}}),
+        call("form submit", "feedback.submit", {"data": {"rating": 5, "comment": "great"}}),
+        ctx("items after form", "items", {"user_id": 1}),
     ]
 
 

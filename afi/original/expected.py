@@ -102,6 +102,18 @@ NOT_FOUND_DETAILS = Decided(
     "and adds details {'function': <the name asked for>}, which ERR-1 allows and the README's "
     "decision on unknown functions adds (issue 15)",
 )
+UPLOAD_REFUSALS = Decided(
+    ("GAP-48", "ERR-8"),
+    "a multipart call with a file part for a non-Upload argument, a file over the upload limit "
+    "or no closing delimiter crashes the original's view (Django's HTML 500 page); UPL-2 and "
+    "UPL-4 answer the 400 envelope, with details naming the part or the limit",
+)
+PYDANTIC_FORM = Decided(
+    ("GAP-46", "GAP-45"),
+    "the fixture's form is a Pydantic model (FORM-4), a kind of form the original does not "
+    "offer, so its run has no feedback.* functions: 404 where Mizan answers the form (FORM-3 "
+    "shapes), and without the submit's invalidation 'items' stays a HIT",
+)
 REV_PURGE = Decided(
     ("GAP-15",),
     "the original purges with rev 0 while 'profile' was stored under its effective rev 2, so "
@@ -123,6 +135,7 @@ _ERROR_ENVELOPES = (
     "permission error",
     "raised MizanError",
     "upload over JSON",
+    "upload without file",
     *grid(["whoami"], ["anon"]),
     *grid(["staff_report"], ["anon", "user1", "user2"]),
     *grid(["super_report"], ["anon", "user1", "user2", "staff"]),
@@ -142,6 +155,18 @@ EXPECTED: Final[dict[Key, Decided]] = _table(
         (["duplicate keys", "too deep"], ["status", "body"], LIMITS),
         (["oversize"], [CONTENT_TYPE, CACHE_CONTROL, "body"], OVERSIZE),
         (["profile after rename"], ["header:x-mizan-cache"], REV_PURGE),
+        (
+            ["upload stray file", "upload over limit", "upload unterminated"],
+            ["status", CONTENT_TYPE, CACHE_CONTROL, "body"],
+            UPLOAD_REFUSALS,
+        ),
+        (
+            ["form schema", "form live validation", "form submit invalid", "form submit"],
+            ["status", CACHE_CONTROL, "body"],
+            PYDANTIC_FORM,
+        ),
+        (["form submit"], ["header:x-mizan-invalidate"], PYDANTIC_FORM),
+        (["items after form"], ["header:x-mizan-cache"], PYDANTIC_FORM),
     ]
 )
 
@@ -190,6 +215,12 @@ FINDINGS: Final = {
         "VIEW-1 ('reachable at its route=', seed 004 lines 11–20); the mount point and "
         "405/CSRF rules are GAP-33, which presumes the routes exist",
     ),
+    "U7": Finding(
+        "the original's Django adapter never binds a file part to an `Upload` parameter: the "
+        "multipart call that carries the file answers 422 VALIDATION_ERROR 'file: Field "
+        "required' (no Cache-Control); Mizan binds it and runs the function (200)",
+        "UPL-1 ('carried in the IR and bound at dispatch', seed 002 ~line 1787–1789); the part layout is GAP-48",
+    ),
 }
 
 _FAILED_CALLS = (
@@ -207,6 +238,7 @@ _FAILED_CALLS = (
     "raised MizanError",
     "unknown function",
     "upload over JSON",
+    "upload without file",
     "malformed JSON",
     "too deep",
     "GET on call",
@@ -241,6 +273,7 @@ _WRAPPED_RESULTS = (
     "native user",
     "native staff",
     "items after webhook",
+    "items after form",
     *grid(["whoami"], ["user1", "user2", "staff", "super"]),
     *grid(["staff_report"], ["staff", "super"]),
     *grid(["super_report"], ["super"]),
@@ -260,6 +293,7 @@ SPEC_OVER_ORIGINAL: Final[dict[Key, str]] = _table(
         (["route wrong method", "webhook wrong method"], [*_ROUTE_FIELDS, "header:allow"], "U6"),
         (["private webhook"], [*_ROUTE_FIELDS, "header:x-mizan-invalidate"], "U6"),
         (["items after webhook"], ["header:x-mizan-cache"], "U6"),
+        (["upload"], ["status", CACHE_CONTROL, "body"], "U7"),
     ]
 )
 
