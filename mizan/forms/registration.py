@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -122,16 +123,10 @@ def register_formset(
 
 
 @dataclass(frozen=True)
-class MizanFormMeta:
-    """The `mizan` attribute of a `MizanFormMixin` form: `register_form`'s options."""
+class MizanFormMeta(FormOptions):
+    """The `mizan` attribute of a `MizanFormMixin` form: `register_form`'s options (the
+    form options every form has, and a ModelForm's `instance`/`queryset`)."""
 
-    name: str
-    title: Any = None
-    submit_label: Any = None
-    live_validation: bool = True
-    affects: Any = None
-    merge: Any = None
-    auth: Any = None
     instance: str | None = None
     queryset: QuerySetSource = None
 
@@ -159,9 +154,7 @@ class MizanFormMixin:
             raise MizanRegistrationError(f"{cls.__qualname__}: MizanFormMixin goes on a Django form class")
         if meta.instance is not None and not issubclass(cls, BaseModelForm):
             raise MizanRegistrationError(f"{cls.__qualname__}: instance= needs a ModelForm")
-        options = FormOptions(
-            meta.name, meta.title, meta.submit_label, meta.live_validation, meta.affects, meta.merge, meta.auth
-        )
+        options = FormOptions(**{f.name: getattr(meta, f.name) for f in dataclasses.fields(FormOptions)})
         handler = getattr(cls, "on_submit_success", None)
         # Django's form metaclasses set the fields after this hook: the spec waits for first use.
         _register_django_form(cls, options, handler, meta.instance, meta.queryset, eager=False)
