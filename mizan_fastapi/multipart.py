@@ -24,7 +24,6 @@ from mizan.core.settings import MizanSettings
 from mizan.core.uploads import Upload
 
 MEDIA_TYPE = "multipart/form-data"
-TEXT_PARTS = frozenset({"fn", "args"})  # every other text part is refused at its header (UPL-2)
 
 
 def media_type(content_type: str | None) -> str:
@@ -59,7 +58,9 @@ async def read_form(
         BadRequest: a malformed body or a limit crossed (the reader's files are closed),
             or a client that went away.
     """
-    reader = MultipartReader(content_type, limits_of(settings), text_names=TEXT_PARTS)
+    # Every text part is read (the core judges the others: an empty one may be a file
+    # input left empty); together they stay under max_body_bytes.
+    reader = MultipartReader(content_type, limits_of(settings))
     try:
         async for chunk in request.stream():
             reader.feed(chunk)

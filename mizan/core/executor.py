@@ -201,37 +201,46 @@ def form_call_pipeline(
             above its in-memory threshold, UPL-4).
     """
     try:
-        name, args = _parse_form_call(fields, settings)
+        name, args, others = _parse_form_call(fields, settings)
     except MizanError as exc:
         return error_response(exc)
-    return (yield from dispatch_pipeline(request, name, args, files))
+    return (yield from dispatch_pipeline(request, name, args, files, others))
 
 
-def _parse_form_call(fields: Mapping[str, Sequence[str]], settings: MizanSettings) -> tuple[str, dict[str, Any]]:
+def _parse_form_call(
+    fields: Mapping[str, Sequence[str]], settings: MizanSettings
+) -> tuple[str, dict[str, Any], dict[str, Sequence[str]]]:
+    """`fn`, the decoded `args`, and the other text parts (judged once the function is
+    known: an empty one may be a file input left empty, `uploads.attach`)."""
     fn_values = fields.get("fn", ())
     args_values = fields.get("args", ())
-    if set(fields) - {"fn", "args"} or len(fn_values) != 1 or len(args_values) > 1:
+    others = {key: values for key, values in fields.items() if key not in ("fn", "args")}
+    if len(fn_values) != 1 or len(args_values) > 1:
         raise BadRequest()
     name = fn_values[0]
     if not name:
         raise BadRequest()
     if not args_values:
-        return name, {}
+        return name, {}, others
     args = _backend.parse_json(
         args_values[0].encode("utf-8", "surrogatepass"), settings.max_body_bytes, settings.max_depth
     )
     if args is None:
-        return name, {}
+        return name, {}, others
     if not isinstance(args, dict):
         raise BadRequest()
-    return name, args
+    return name, args, others
 
 
 def dispatch_pipeline(
-    request: Any, name: str, args: dict[str, Any], files: Mapping[str, Sequence[Upload]] | None = None
+    request: Any,
+    name: str,
+    args: dict[str, Any],
+    files: Mapping[str, Sequence[Upload]] | None = None,
+    text_parts: Mapping[str, Sequence[str]] | None = None,
 ) -> Pipeline:
-    """RPC-2 steps 4-11: registry, lookup, private, the file parts bound to `Upload`
-    parameters (UPL-2), then `execute_pipeline`."""
+    """RPC-2 steps 4-11: registry, lookup, private, the parts of a multipart call bound
+    to `Upload` parameters (UPL-2), then `execute_pipeline`."""
     failure = registry_error()
     if failure is not None:
         return failure
@@ -240,9 +249,9 @@ def dispatch_pipeline(
         return error_response(function_not_found(name))
     if fn_class._options.private:
         return error_response(Forbidden(MSG_PRIVATE))
-    if files:
+    if files or text_parts:
         try:
-            args = uploads.attach(fn_class, args, files)
+            args = uploads.attach(fn_class, args, files or {}, text_parts or {})
         except MizanError as exc:
             return error_response(exc)
     return (yield from execute_pipeline(request, name, fn_class, args))

@@ -120,18 +120,29 @@ def upload_parameters(fn_class: Any) -> dict[str, str]:
     return found
 
 
-def attach(fn_class: Any, args: dict[str, Any], files: Mapping[str, Sequence[Upload]]) -> dict[str, Any]:
+def attach(
+    fn_class: Any,
+    args: dict[str, Any],
+    files: Mapping[str, Sequence[Upload]],
+    text_parts: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
     """The arguments of a multipart `/call/` with its file parts bound by name (UPL-2).
 
-    A missing required upload is left to validation (422 with `fields`).
+    A text part other than `fn` and `args` is accepted only empty and named like an
+    `Upload` parameter: it is what a browser sends for a file input left empty, and
+    means no file. A missing required upload is left to validation (422 with `fields`).
 
     Raises:
-        BadRequest: a file part named after no `Upload` parameter, a name sent both as a
-            file part and in `args`, or several files for a parameter that takes one.
+        BadRequest: any other text part, a file part named after no `Upload` parameter, a
+            name sent both as a file part and in `args`, or several files for a parameter
+            that takes one.
     """
+    params = upload_parameters(fn_class)
+    for name, values in (text_parts or {}).items():
+        if name not in params or any(values):
+            raise BadRequest(details={"part": name, "reason": "a text part other than fn and args"})
     if not files:
         return args
-    params = upload_parameters(fn_class)
     bound = dict(args)
     for name, parts in files.items():
         kind = params.get(name)

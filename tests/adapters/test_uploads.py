@@ -205,6 +205,25 @@ def test_control_characters_leave_a_filename_sent_raw(api: Adapter) -> None:
     assert (answer.status, answer.json()["result"]["filename"]) == (200, "nulbyte.txt")
 
 
+def empty_file_input(name: str) -> bytes:
+    """What a browser sends for a file input left empty: `filename=""`, no bytes."""
+    head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename=""\r\n'
+    return (head + "Content-Type: application/octet-stream\r\n\r\n\r\n").encode()
+
+
+def test_a_file_input_left_empty_means_no_file(api: Adapter) -> None:
+    files = file_part("files", "a.txt", b"abc")
+    answer = raw_form(api, text_part("fn", "up_many"), files, empty_file_input("note"))
+    assert (answer.status, answer.json()["result"]["note"]) == (200, None)
+    required = raw_form(api, text_part("fn", "up_one"), empty_file_input("file"))
+    assert (required.status, error(required)["details"]) == (422, {"fields": {"file": ["Field required"]}})
+
+
+def test_a_text_part_named_like_an_upload_is_400_unless_empty(api: Adapter) -> None:
+    answer = raw_form(api, text_part("fn", "up_one"), text_part("file", "not a file"))
+    assert_refused(answer, part="file", reason="a text part other than fn and args")
+
+
 def test_a_filename_of_10_kb_is_refused(api: Adapter) -> None:
     assert_refused(api.upload("up_one", None, [("file", ("n" * 10_240 + ".txt", b"data", "text/plain"))]))
 
