@@ -102,7 +102,9 @@ def test_form3_field_types_widgets_choices_and_initials(note: Note) -> None:
     assert fields["extra"]["initial"] == {}
     assert fields["size"]["choices"] == [["s", "S"], ["xs", "XS"], ["l", "Large"]]
     assert fields["count"]["choices"] == [[1, "One"], [2, "Two"]]
-    assert fields["note"]["choices"] == [["", "---------"], [note.pk, "First"]]
+    # The empty choice is Django's own label ("---------" up to 6.0, "- Select an option -" since).
+    empty_label = str(forms.ModelChoiceField(queryset=Note.objects.all()).empty_label)
+    assert fields["note"]["choices"] == [["", empty_label], [note.pk, "First"]]
     assert fields["notes"]["choices"] == [[note.pk, "First"]]
     assert "choices" not in fields["maybe"]
 
