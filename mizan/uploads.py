@@ -18,17 +18,8 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
 
 from mizan.core.errors import BadRequest
+from mizan.core.multipart import LIMIT_FIELDS, LIMIT_FILE_COUNT, LimitExceeded
 from mizan.core.uploads import Upload
-
-# The `details.limit` of the 400 answered for each limit (the same on FastAPI).
-LIMIT_FILE_SIZE = "max_upload_bytes"
-LIMIT_FILE_COUNT = "max_upload_files"
-LIMIT_FIELDS = "max_body_bytes"
-
-
-def limit_exceeded(limit: str) -> BadRequest:
-    """ERR-8's 400 naming the limit a multipart body went over (UPL-4)."""
-    return BadRequest(details={"limit": limit})
 
 
 class FileSizeLimit(FileUploadHandler):
@@ -88,9 +79,9 @@ def refusal(exc: Exception) -> BadRequest:
     """The 400 for Django refusing a multipart body: a limit named in `details` when it
     was one (UPL-4), else the plain ERR-8 answer."""
     if isinstance(exc, TooManyFilesSent):
-        return limit_exceeded(LIMIT_FILE_COUNT)
+        return LimitExceeded(LIMIT_FILE_COUNT)
     if isinstance(exc, RequestDataTooBig):
-        return limit_exceeded(LIMIT_FIELDS)
+        return LimitExceeded(LIMIT_FIELDS)
     return BadRequest()
 
 

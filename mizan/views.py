@@ -36,12 +36,11 @@ from mizan.core.executor import (
     run_sync,
     valid_content_length,
 )
+from mizan.core.multipart import LIMIT_FILE_SIZE, LimitExceeded
 from mizan.core.settings import MizanSettings
 from mizan.multipart import watch_framing
 from mizan.uploads import (
-    LIMIT_FILE_SIZE,
     close_partial_files,
-    limit_exceeded,
     limit_file_size,
     oversize_file,
     refusal,
@@ -166,7 +165,7 @@ def _multipart_call(request: HttpRequest, settings: MizanSettings, token_authent
         # An HTML form's CSRF field has done its work in the check above.
         fields = {key: request.POST.getlist(key) for key in request.POST if key != CSRF_FIELD}
         if size_limit.exceeded if size_limit is not None else oversize_file(request, settings.max_upload_bytes):
-            return to_django(error_response(limit_exceeded(LIMIT_FILE_SIZE)))
+            return to_django(error_response(LimitExceeded(LIMIT_FILE_SIZE)))
         if framing is not None and not framing.complete:
             return to_django(error_response(BadRequest()))
         files = uploads_of(request)

@@ -65,9 +65,15 @@ class UploadLimits:
     spool_bytes: int = 1024 * 1024  # a file above this moves from memory to a temporary file
 
 
+# The names `LimitExceeded` puts in `details.limit`, the same on both adapters (UPL-4).
+LIMIT_FILE_SIZE: Final = "max_upload_bytes"
+LIMIT_FILE_COUNT: Final = "max_upload_files"
+LIMIT_FIELDS: Final = "max_body_bytes"
+
+
 class LimitExceeded(BadRequest):
     """A limit of :class:`UploadLimits` was crossed; `details["limit"]` names it:
-    `max_upload_bytes`, `max_upload_files` or `max_body_bytes`."""
+    `LIMIT_FILE_SIZE`, `LIMIT_FILE_COUNT` or `LIMIT_FIELDS`."""
 
     def __init__(self, limit: str) -> None:
         super().__init__(details={"limit": limit})
@@ -353,7 +359,7 @@ class MultipartReader:
             return
         self._file_count += 1  # Django counts the parts it then skips for their filename
         if self._file_count > self._limits.max_files:
-            raise LimitExceeded("max_upload_files")
+            raise LimitExceeded(LIMIT_FILE_COUNT)
         filename = _sanitize_filename(params["filename"])
         if filename is None:
             return
@@ -366,7 +372,7 @@ class MultipartReader:
         self._text_bytes += size
         limit = self._limits.max_field_bytes
         if limit is not None and self._text_bytes > limit:
-            raise LimitExceeded("max_body_bytes")
+            raise LimitExceeded(LIMIT_FIELDS)
 
     def _receive(self, data: bytearray) -> None:
         if self._text is not None:
@@ -376,7 +382,7 @@ class MultipartReader:
             decoded = self._decode(data) if self._base64 else data
             size = self._file.size + len(decoded)
             if size > self._limits.max_file_bytes:
-                raise LimitExceeded("max_upload_bytes")
+                raise LimitExceeded(LIMIT_FILE_SIZE)
             self._file.file.write(decoded)
             self._file.size = size
 
