@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.types import Scope
 
 from mizan.core.settings import MizanSettings
@@ -128,9 +128,10 @@ def _native_user(scope: Scope) -> Any:
     return user
 
 
-def act_as(request: Request, token_user: TokenUser | None) -> Callable[[], None] | None:
+def act_as(request: HTTPConnection, token_user: TokenUser | None) -> Callable[[], None] | None:
     """Make `request.state.user` the identity the core sees while the pipeline runs; what
-    to call once it has run, or None when nothing needs putting back.
+    to call once it has run, or None when nothing needs putting back. `request` is any
+    connection: an HTTP request, or the per-call copy of a WebSocket's (mizan_fastapi.ws).
 
     A token user replaces the application's user for the rest of the request (AUTH-5).
     Otherwise the application's user is wrapped in `AppUser`, and the returned callable

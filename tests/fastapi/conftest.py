@@ -61,13 +61,14 @@ USERS: dict[str, Any] = {
 
 
 class UserMiddleware:
-    """Application middleware populating `request.state.user` (FA-3)."""
+    """Application middleware populating `request.state.user` (FA-3), and
+    `websocket.state.user` the same way (WS-2)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] in ("http", "websocket"):
             name = Headers(scope=scope).get(USER_HEADER)
             if name is not None:
                 scope.setdefault("state", {})["user"] = USERS[name]

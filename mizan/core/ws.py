@@ -1,0 +1,297 @@
+"""One WebSocket connection speaking Mizan's frame protocol (PROTOCOL §10.1 WS-1..6, CHAN-7).
+
+Framework-neutral: an adapter accepts the connection, wraps it in a `Transport` (send a
+text frame, close with a code, build the request object an RPC runs with) and hands
+`Session.serve` a function that receives the next client frame. The session parses each
+frame under a size limit, answers `auth` frames itself and runs each `rpc` frame as its
+own task through `/call/`'s pipeline (`dispatch_pipeline` driven by `run_async`), so
+codes, invalidation, merges and purges are exactly those of HTTP.
+
+Every bound is explicit (`WSLimits`): a frame's size, the RPCs in flight and the frames
+waiting to be sent. A client that reads too slowly is closed with 1013 rather than let
+the outgoing queue grow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final, Protocol, TypeGuard
+
+from mizan.core import _backend, registry
+from mizan.core.errors import BadRequest, InternalError, MizanError, NotImplementedYet, Unauthorized
+from mizan.core.executor import HEADER_INVALIDATE, MizanResponse, dispatch_pipeline, encode, error_response, run_async
+from mizan.core.settings import MizanSettings
+from mizan.core.tokens import TokenUser, authenticate_mwt
+
+logger = logging.getLogger("mizan")
+
+CLOSE_TRY_AGAIN_LATER: Final = 1013  # RFC 6455 §7.4.1 via the IANA registry: "Try Again Later"
+# Ids are echoed to JavaScript clients: integers stay within Number's exact range, strings short.
+MAX_ID_INTEGER: Final = 2**53 - 1
+MAX_ID_LENGTH: Final = 128
+MSG_NOT_JSON: Final = "A frame must be one JSON object"
+MSG_BINARY: Final = "Frames must be text"
+MSG_ID: Final = "A frame needs an id: a string of at most 128 characters or a number"
+MSG_ACTION: Final = "Unknown action"
+MSG_FN: Final = "An rpc frame needs fn, a non-empty string"
+MSG_ARGS: Final = "args must be an object"
+MSG_TOKEN: Final = "An auth frame needs token, a string"
+MSG_CHANNELS: Final = "Channels are not supported yet"
+MSG_IN_FLIGHT: Final = "Too many calls in flight on this socket"
+MSG_VIEW: Final = "This function answers with an HTTP response, which a WebSocket cannot carry; call it over /call/"
+
+Id = str | int | float
+
+
+@dataclass(frozen=True)
+class WSLimits:
+    """The per-socket bounds of CHAN-7.
+
+    Attributes:
+        max_frame_bytes: largest accepted client frame, in UTF-8 bytes; a larger one is
+            answered with BAD_REQUEST (64 KiB: an RPC's arguments, not a file; uploads
+            stay on HTTP, WS-10).
+        max_in_flight: RPCs of one socket running at once; one more is answered with
+            BAD_REQUEST at once rather than queued.
+        max_subscriptions: channel subscriptions of one socket (CHAN-3, not served yet).
+        send_queue: outgoing frames waiting for a slow client; one more closes the socket
+            with 1013 (Try Again Later).
+    """
+
+    max_frame_bytes: int = 65536
+    max_in_flight: int = 16
+    max_subscriptions: int = 100
+    send_queue: int = 256
+
+
+class Transport(Protocol):
+    """What a session needs from its adapter's connection."""
+
+    async def send_text(self, text: str) -> None:
+        """Send one text frame."""
+
+    async def close(self, code: int) -> None:
+        """Close the connection with `code`."""
+
+    def request(self, token_user: TokenUser | None) -> Any:
+        """The request object one RPC runs with: the connection's own identity, adapted as
+        the adapter's HTTP requests are, or `token_user` when the socket authenticated
+        with a token (WS-2). A fresh object per RPC, so an `auth` frame never changes the
+        identity of a call already running."""
+
+
+Receive = Callable[[], Awaitable[str | bytes | None]]
+"""The adapter's next client frame: text, bytes for a binary frame, None once the client left."""
+
+
+class FrameError(Exception):
+    """A malformed frame (WS-5): answered with BAD_REQUEST and `id` (None when unknown)."""
+
+    def __init__(self, message: str, frame_id: Id | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.frame_id = frame_id
+
+
+class Session:
+    """One socket: frames in, reply frames out through a bounded queue (WS-3..6, CHAN-7)."""
+
+    def __init__(self, transport: Transport, settings: MizanSettings, limits: WSLimits | None = None) -> None:
+        self.transport = transport
+        self.settings = settings
+        self.limits = limits or WSLimits()
+        self.token_user: TokenUser | None = None  # set by a valid `auth` frame (WS-2)
+        self._outgoing: asyncio.Queue[str] = asyncio.Queue(self.limits.send_queue)
+        self._calls: set[asyncio.Task[None]] = set()
+        self._overflow = asyncio.Event()
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def serve(self, receive: Receive) -> None:
+        """Run the socket until the client leaves, a send fails, or the outgoing queue
+        overflows (then close with 1013). RPCs still running are cancelled on the way out."""
+        tasks = [
+            asyncio.ensure_future(self._read_loop(receive)),
+            asyncio.ensure_future(self._send_loop()),
+            asyncio.ensure_future(self._overflow.wait()),
+        ]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            pending = tasks + list(self._calls)
+            for task in pending:
+                task.cancel()
+            # `wait`, not `gather`: when the server cancels this task meanwhile (Starlette's
+            # test client does), its own CancelledError must be the one that propagates.
+            await asyncio.wait(pending)
+        for task in tasks[:2]:
+            if not task.cancelled() and task.exception() is not None:
+                logger.debug("Mizan WebSocket ended", exc_info=task.exception())
+        if self._overflow.is_set():
+            logger.warning("Mizan closed a WebSocket whose client read too slowly (send_queue full)")
+            with contextlib.suppress(Exception):  # the client may be gone already
+                await self.transport.close(CLOSE_TRY_AGAIN_LATER)
+
+    async def _read_loop(self, receive: Receive) -> None:
+        while True:
+            frame = await receive()
+            if frame is None:
+                return
+            if isinstance(frame, str):
+                self.receive_text(frame)
+            else:
+                self._send_error(None, BadRequest(MSG_BINARY))
+
+    async def _send_loop(self) -> None:
+        while True:
+            text = await self._outgoing.get()
+            await self.transport.send_text(text)
+
+    def _send(self, text: str) -> None:
+        """Queue a frame; a full queue means the client falls behind: close it (CHAN-7)."""
+        if self._overflow.is_set():
+            return
+        try:
+            self._outgoing.put_nowait(text)
+        except asyncio.QueueFull:
+            self._overflow.set()
+
+    # --- frames --------------------------------------------------------------------------
+
+    def receive_text(self, text: str) -> None:
+        """Handle one client frame; every answer, including errors, goes out as a frame
+        and the socket stays open (WS-5)."""
+        try:
+            self._handle(self._parse(text))
+        except FrameError as error:
+            self._send_error(error.frame_id, BadRequest(error.message))
+
+    def _parse(self, text: str) -> dict[str, Any]:
+        limit = self.limits.max_frame_bytes
+        # A character is at least one byte: a text longer than the limit is refused unencoded.
+        if len(text) > limit:
+            raise FrameError(BadRequest.default_message)
+        try:
+            frame = _backend.parse_json(text.encode("utf-8", "surrogatepass"), limit, self.settings.max_depth)
+        except MizanError as error:
+            raise FrameError(error.message) from None
+        if not isinstance(frame, dict):
+            raise FrameError(MSG_NOT_JSON)
+        return frame
+
+    def _handle(self, frame: dict[str, Any]) -> None:
+        frame_id = frame.get("id")
+        if not _valid_id(frame_id):
+            raise FrameError(MSG_ID)
+        action = frame.get("action")
+        if action == "rpc":
+            self._rpc(frame_id, frame)
+        elif action == "auth":
+            self._auth(frame_id, frame)
+        elif action in ("subscribe", "unsubscribe", "send"):
+            raise FrameError(MSG_CHANNELS, frame_id)
+        else:
+            raise FrameError(MSG_ACTION, frame_id)
+
+    def _auth(self, frame_id: Id, frame: dict[str, Any]) -> None:
+        """WS-2: a valid MWT switches the identity of the calls that follow; an invalid one
+        is a 401 frame and changes nothing."""
+        token = frame.get("token")
+        if not isinstance(token, str):
+            raise FrameError(MSG_TOKEN, frame_id)
+        try:
+            user = authenticate_mwt(token, self.settings.mwt)
+        except Unauthorized as error:
+            self._send_error(frame_id, error)
+            return
+        self.token_user = user
+        self._send(_frame(frame_id, b'{"ok":true}'))
+
+    def _rpc(self, frame_id: Id, frame: dict[str, Any]) -> None:
+        """WS-3: `fn` and `args` as `/call/` reads them (RPC-1: `args` absent or null is
+        `{}`), then one task per call (WS-6), at most `max_in_flight` at once."""
+        fn = frame.get("fn")
+        if not isinstance(fn, str) or not fn:
+            raise FrameError(MSG_FN, frame_id)
+        args = frame.get("args")
+        if args is None:
+            args = {}
+        elif not isinstance(args, dict):
+            raise FrameError(MSG_ARGS, frame_id)
+        if len(self._calls) >= self.limits.max_in_flight:
+            self._send_error(frame_id, BadRequest(MSG_IN_FLIGHT, details={"max_in_flight": self.limits.max_in_flight}))
+            return
+        task = asyncio.ensure_future(self._call(frame_id, fn, args))
+        self._calls.add(task)
+        task.add_done_callback(self._calls.discard)
+
+    async def _call(self, frame_id: Id, fn: str, args: dict[str, Any]) -> None:
+        try:
+            if _declared_view(fn):
+                response = error_response(NotImplementedYet(MSG_VIEW))
+            else:
+                request = self.transport.request(self.token_user)
+                response = await run_async(dispatch_pipeline(request, fn, args))
+            if response.passthrough is not None:
+                self._send(_undeclared_view(frame_id, fn, response))
+                return
+        except Exception:
+            logger.exception("Mizan could not answer the WebSocket call of %s", fn[:200])
+            response = error_response(InternalError())
+        self._send(_frame(frame_id, response.body))
+
+    def _send_error(self, frame_id: Id | None, error: MizanError) -> None:
+        self._send(_frame(frame_id, encode(error.envelope())))
+
+
+def _valid_id(value: Any) -> TypeGuard[Id]:
+    """WS-3 ids: a string of at most MAX_ID_LENGTH characters, or a number an ECMAScript
+    client reads back exactly (bools are JSON's true/false, never ids)."""
+    if isinstance(value, str):
+        return len(value) <= MAX_ID_LENGTH
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -MAX_ID_INTEGER <= value <= MAX_ID_INTEGER
+    return isinstance(value, float)  # finite: the parser refuses NaN and Infinity
+
+
+def _frame(frame_id: Id | None, envelope: bytes) -> str:
+    """A reply frame (WS-4): the envelope of `/call/` with `id` added in canonical key
+    order (JSON-1). The envelope's keys are `error`, or among `invalidate`, `merge`,
+    `result` and `ok`, so `id` goes after `error` and before the others."""
+    encoded_id = encode(frame_id)
+    if envelope.startswith(b'{"error":'):
+        body = envelope[:-1] + b',"id":' + encoded_id + b"}"
+    else:
+        body = b'{"id":' + encoded_id + (b"," + envelope[1:] if envelope != b"{}" else b"}")
+    return body.decode("utf-8")
+
+
+def _declared_view(name: str) -> bool:
+    """A public function declared to return a framework response (SIG-8) takes the view
+    path, which has no WebSocket form: refused before it runs (its guard included), so a
+    mutation never happens without its answer being deliverable."""
+    fn_class = registry.get_function(name)
+    return (
+        fn_class is not None
+        and not fn_class._options.private
+        and bool(fn_class._meta.get("view_path"))
+        and not registry.cached_registry_problems()
+    )
+
+
+def _undeclared_view(frame_id: Id, name: str, response: MizanResponse) -> str:
+    """A function that returned a framework response without declaring it has already
+    run: its frame is the 501 error plus the invalidation its success caused, so the
+    client still drops what it changed."""
+    logger.warning("Mizan function %s returned an HTTP response to a WebSocket call", name[:200])
+    frame: dict[str, Any] = {"id": frame_id, **NotImplementedYet(MSG_VIEW).envelope()}
+    header = response.headers.get(HEADER_INVALIDATE)
+    if header:
+        frame["invalidate"] = _backend.parse_invalidate_header(header)
+    return encode(frame).decode("utf-8")
