@@ -63,8 +63,12 @@ def mizan_app(**include: Any) -> FastAPI:
 
 
 def test_fa1_every_mizan_route_is_a_mizan_route() -> None:
+    """Every HTTP route; the one WebSocket route (WS-1) is FastAPI's own kind."""
     routes = [*mizan_fastapi.router.routes, *mizan_fastapi.routes_router.routes]
-    assert routes and all(isinstance(route, MizanRoute) for route in routes)
+    sockets = [route for route in routes if isinstance(route, fastapi.routing.APIWebSocketRoute)]
+    assert [route.path for route in sockets] == ["/ws/"]
+    http = [route for route in routes if route not in sockets]
+    assert http and all(isinstance(route, MizanRoute) for route in http)
 
 
 def test_fa3_inclusion_dependencies_run_on_each_inclusion_that_has_them() -> None:
