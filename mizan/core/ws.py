@@ -100,10 +100,20 @@ class FrameError(Exception):
 class Session:
     """One socket: frames in, reply frames out through a bounded queue (WS-3..6, CHAN-7)."""
 
-    def __init__(self, transport: Transport, settings: MizanSettings, limits: WSLimits | None = None) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        settings: MizanSettings,
+        limits: WSLimits | None = None,
+        *,
+        check_subject: Callable[[str], object] | None = None,
+    ) -> None:
+        """`check_subject` is the adapter's test of an MWT subject, as on its HTTP
+        endpoints (Django: the subject parses as the user model's primary key)."""
         self.transport = transport
         self.settings = settings
         self.limits = limits or WSLimits()
+        self.check_subject = check_subject
         self.token_user: TokenUser | None = None  # set by a valid `auth` frame (WS-2)
         self._outgoing: asyncio.Queue[str] = asyncio.Queue(self.limits.send_queue)
         self._calls: set[asyncio.Task[None]] = set()
@@ -204,7 +214,7 @@ class Session:
         if not isinstance(token, str):
             raise FrameError(MSG_TOKEN, frame_id)
         try:
-            user = authenticate_mwt(token, self.settings.mwt)
+            user = authenticate_mwt(token, self.settings.mwt, check_subject=self.check_subject)
         except Unauthorized as error:
             self._send_error(frame_id, error)
             return

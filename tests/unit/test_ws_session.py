@@ -115,7 +115,9 @@ def test_ws6_calls_still_running_are_cancelled_when_the_client_leaves() -> None:
 def test_ws2_identity_handed_to_calls_is_the_token_user_after_auth(monkeypatch: pytest.MonkeyPatch) -> None:
     """The transport builds each call's request from the session's current token user."""
     user = TokenUser(pk=3, is_staff=False, is_superuser=False)
-    monkeypatch.setattr("mizan.core.ws.authenticate_mwt", lambda token, config: user if token == "good" else None)
+    monkeypatch.setattr(
+        "mizan.core.ws.authenticate_mwt", lambda token, config, check_subject=None: user if token == "good" else None
+    )
 
     @client
     def who(request: Any) -> Any:

@@ -1,0 +1,74 @@
+"""The Channels consumer of `<prefix>/ws/` (PROTOCOL WS-1, WS-2).
+
+The frame protocol is the core's (`mizan.core.ws.Session`); this module gives the session
+its transport. The identity of a call is the connection's session user, which Channels'
+`AuthMiddlewareStack` put in `scope["user"]`, set on the call's request exactly as
+Mizan's HTTP views see `request.user`, until an `auth` frame's MWT replaces it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth.models import AnonymousUser
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest
+
+from mizan.authentication import check_pk, set_user
+from mizan.conf import get_settings
+from mizan.core.tokens import TokenUser
+from mizan.core.ws import Session
+
+
+class ChannelsTransport:
+    """A Channels consumer as the session's `Transport`."""
+
+    def __init__(self, consumer: AsyncWebsocketConsumer) -> None:
+        self.consumer = consumer
+
+    async def send_text(self, text: str) -> None:
+        await self.consumer.send(text_data=text)
+
+    async def close(self, code: int) -> None:
+        await self.consumer.close(code)
+
+    def request(self, token_user: TokenUser | None) -> HttpRequest:
+        """A Django request over the handshake's scope (the handshake is an HTTP GET,
+        RFC 6455 §4.1: its path, headers, cookies and client address), fresh for each call,
+        with the session and the session user the auth middleware resolved, or the token's
+        identity (AUTH-5 as on `/call/`)."""
+        scope = self.consumer.scope
+        request = ASGIRequest({**scope, "method": "GET"}, io.BytesIO())
+        if "session" in scope:
+            request.session = scope["session"]
+        set_user(request, token_user if token_user is not None else scope.get("user") or AnonymousUser())
+        return request
+
+
+class MizanConsumer(AsyncWebsocketConsumer):
+    """Serves Mizan's frames on one connection until either side closes."""
+
+    _frames: asyncio.Queue[str | bytes | None]
+    _session: asyncio.Task[None] | None = None
+
+    async def connect(self) -> None:
+        await self.accept()
+        # Unbounded but never long: the session's read loop takes each frame as soon as the
+        # event loop runs it, and answers it (or starts its call) without awaiting.
+        self._frames = asyncio.Queue()
+        session = Session(ChannelsTransport(self), get_settings(), check_subject=check_pk)
+        self._session = asyncio.ensure_future(session.serve(self._frames.get))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self._session is None or self._session.done():
+            return  # the session closed the socket (1013); the client's disconnect follows
+        self._frames.put_nowait(text_data if text_data is not None else bytes_data or b"")
+
+    async def disconnect(self, code: Any) -> None:
+        """The client left: the session cancels the calls still running and ends."""
+        if self._session is not None:
+            self._frames.put_nowait(None)
+            await self._session

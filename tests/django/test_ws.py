@@ -1,0 +1,213 @@
+"""WebSocket RPC on Django (PROTOCOL WS-1..5): frames through `mizan.wrap_asgi(
+get_asgi_application())` with Channels' `WebsocketCommunicator`, the identity being the
+connection's Django session user (AuthMiddlewareStack) or an `auth` frame's MWT (WS-2),
+and handshakes from another site refused (AllowedHostsOriginValidator, ALLOWED_HOSTS).
+
+Expected frames are built with the standard library's encoder in canonical form (JSON-1).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.core.asgi import get_asgi_application
+from django.test import Client
+
+import mizan
+from mizan.core.tokens import MWTConfig, mint_mwt, permission_key
+
+WS = "/api/mizan/ws/"
+SECRET = "mwt-secret-for-the-django-websocket-tests-0123"
+SAME_SITE = (b"origin", b"http://testserver")
+APPLICATION = mizan.wrap_asgi(get_asgi_application())
+# Channels' consumers close stale database connections around every message, and the
+# session user is read in the auth middleware's thread: the database is real, committed.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def text(value: Any) -> str:
+    """JSON-1 text computed independently of Mizan's encoder."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def error(frame_id: Any, code: str, message: str, details: dict[str, Any] | None = None) -> str:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return text({"id": frame_id, "error": body})
+
+
+def rpc(frame_id: Any, fn: str, args: Any = None) -> str:
+    frame: dict[str, Any] = {"action": "rpc", "id": frame_id, "fn": fn}
+    if args is not None:
+        frame["args"] = args
+    return json.dumps(frame)
+
+
+Conversation = Callable[[WebsocketCommunicator], Awaitable[None]]
+
+
+def converse(talk: Conversation, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Open a socket with `headers` (a same-site Origin by default), run `talk` on it,
+    then close it; the handshake must succeed."""
+
+    async def go() -> None:
+        communicator = WebsocketCommunicator(APPLICATION, WS, headers=[SAME_SITE] if headers is None else headers)
+        connected, _ = await communicator.connect()
+        assert connected
+        try:
+            await talk(communicator)
+        finally:
+            await communicator.disconnect()
+
+    async_to_sync(go)()
+
+
+def handshake(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a handshake with `headers` is accepted."""
+
+    async def go() -> bool:
+        communicator = WebsocketCommunicator(APPLICATION, WS, headers=headers)
+        connected, _ = await communicator.connect()
+        await communicator.disconnect()
+        return bool(connected)
+
+    return bool(async_to_sync(go)())
+
+
+async def ask(communicator: WebsocketCommunicator, frame: str) -> str:
+    await communicator.send_to(text_data=frame)
+    reply = await communicator.receive_from()
+    assert isinstance(reply, str)
+    return reply
+
+
+def session_cookie(username: str, staff: bool = False) -> tuple[bytes, bytes]:
+    """A new user logged in with Django's test Client: the `Cookie` header of its session."""
+    user = get_user_model().objects.create_user(username=username, password="pw", is_staff=staff)
+    browser = Client()
+    browser.force_login(user)
+    return (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+
+
+# --- WS-3/4: dispatch as /call/ -----------------------------------------------------------------
+
+
+def test_ws4_result_validation_not_found_and_private() -> None:
+    async def talk(ws: WebsocketCommunicator) -> None:
+        assert await ask(ws, rpc("a", "echo", {"text": "héllo"})) == text(
+            {"id": "a", "result": {"message": "echo: héllo"}}
+        )
+        assert await ask(ws, rpc("v", "echo", {})) == error(
+            "v", "VALIDATION_ERROR", "Input validation failed", {"fields": {"text": ["Field required"]}}
+        )
+        assert await ask(ws, rpc(1, "no_such_fn")) == error(
+            1, "NOT_FOUND", "Function not found", {"function": "no_such_fn"}
+        )
+        assert await ask(ws, rpc(2, "internal_job")) == error(2, "FORBIDDEN", "Function is not client-callable")
+
+    converse(talk)
+
+
+# --- WS-2: identity -------------------------------------------------------------------------------
+
+
+def test_ws2_guard_sees_the_session_user() -> None:
+    async def talk(ws: WebsocketCommunicator) -> None:
+        assert await ask(ws, rpc(1, "whoami")) == text({"id": 1, "result": {"username": "alice"}})
+        assert await ask(ws, rpc(2, "staff_only")) == error(2, "FORBIDDEN", "Staff access required")
+
+    converse(talk, [SAME_SITE, session_cookie("alice")])
+
+
+def test_ws2_anonymous_connection_is_401() -> None:
+    async def talk(ws: WebsocketCommunicator) -> None:
+        assert await ask(ws, rpc(1, "whoami")) == error(1, "UNAUTHORIZED", "Authentication required")
+
+    converse(talk)
+    converse(talk, [SAME_SITE, (b"cookie", b"sessionid=not-a-session")])
+
+
+def test_ws2_auth_frame_with_a_valid_mwt(settings: Any) -> None:
+    settings.MIZAN_MWT_SECRET = SECRET
+    pk = get_user_model().objects.create_user(username="tok", password="pw").pk
+    token = mint_mwt(
+        MWTConfig(secret=SECRET), str(pk), pkey=permission_key((), True, False), is_staff=True, is_superuser=False
+    )
+
+    async def talk(ws: WebsocketCommunicator) -> None:
+        assert await ask(ws, rpc(1, "whoami")) == error(1, "UNAUTHORIZED", "Authentication required")
+        bad_token = json.dumps({"action": "auth", "id": "x", "token": token[:-2] + "xx"})
+        assert await ask(ws, bad_token) == error("x", "UNAUTHORIZED", "Invalid or expired MWT")
+        assert await ask(ws, rpc(2, "staff_only")) == error(2, "UNAUTHORIZED", "Authentication required")
+        assert await ask(ws, json.dumps({"action": "auth", "id": "t", "token": token})) == text({"id": "t", "ok": True})
+        assert await ask(ws, rpc(3, "staff_only")) == text({"id": 3, "result": "staff"})
+
+    converse(talk)
+
+
+def test_ws2_mwt_subject_must_be_a_primary_key(settings: Any) -> None:
+    """As on `/call/` (AUTH-4): a token whose subject the user model cannot parse is refused."""
+    settings.MIZAN_MWT_SECRET = SECRET
+    token = mint_mwt(
+        MWTConfig(secret=SECRET), "abc", pkey=permission_key((), False, False), is_staff=False, is_superuser=False
+    )
+
+    async def talk(ws: WebsocketCommunicator) -> None:
+        frame = json.dumps({"action": "auth", "id": 1, "token": token})
+        assert await ask(ws, frame) == error(1, "UNAUTHORIZED", "Invalid or expired MWT")
+
+    converse(talk)
+
+
+# --- WS-5: a malformed frame is answered and the socket stays open --------------------------------
+
+
+def test_ws5_malformed_frame_answered_socket_open() -> None:
+    async def talk(ws: WebsocketCommunicator) -> None:
+        assert await ask(ws, "not json") == error(None, "BAD_REQUEST", "Invalid request body")
+        assert await ask(ws, '{"action":"dance","id":1}') == error(1, "BAD_REQUEST", "Unknown action")
+        await ws.send_to(bytes_data=b"{}")
+        assert await ws.receive_from() == error(None, "BAD_REQUEST", "Frames must be text")
+        assert await ask(ws, rpc("next", "nothing")) == text({"id": "next", "result": None})
+
+    converse(talk)
+
+
+# --- WS-2: cross-site WebSocket hijacking ---------------------------------------------------------
+
+
+def test_ws2_cross_site_origin_refused_at_the_handshake() -> None:
+    """A page on another site opening the socket with the victim's session cookie gets no
+    connection; the same cookie from the site itself does."""
+    cookie = session_cookie("victim")
+    assert not handshake([(b"origin", b"https://evil.example"), cookie])
+    assert not handshake([(b"origin", b"http://testserver.evil.example"), cookie])
+    assert not handshake([cookie])  # no Origin: ALLOWED_HOSTS has no "*"
+    assert handshake([SAME_SITE, cookie])
+    assert handshake([(b"origin", b"https://localhost:8443"), cookie])
+
+
+# --- packaging ----------------------------------------------------------------------------------
+
+
+def test_ws1_import_mizan_does_not_import_channels() -> None:
+    """`wrap_asgi` is lazy: a project without the `channels` extra still imports mizan."""
+    script = (
+        "import sys, django, mizan\n"
+        "assert 'channels' not in sys.modules\n"
+        "django.setup()\n"
+        "assert callable(mizan.wrap_asgi) and 'channels' in sys.modules\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.django.project.settings"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
