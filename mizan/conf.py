@@ -12,7 +12,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from mizan.core.cache import CacheConfig
-from mizan.core.settings import DEFAULT_MAX_UPLOAD_BYTES, MAX_DEPTH, MizanSettings, install
+from mizan.core.settings import DEFAULT_MAX_UPLOAD_BYTES, MAX_DEPTH, MizanSettings, WSLimits, install
 from mizan.core.tokens import JWTConfig, MWTConfig
 
 _cached: MizanSettings | None = None
@@ -33,9 +33,22 @@ def get_settings() -> MizanSettings:
             cache=cache_config(),
             mwt=mwt_config(),
             jwt=jwt_config(),
+            ws=ws_limits(),
         )
         install(_cached)
     return _cached
+
+
+def ws_limits() -> WSLimits:
+    """CHAN-7: `MIZAN_WS_MAX_FRAME_BYTES`, `MIZAN_WS_MAX_IN_FLIGHT`,
+    `MIZAN_WS_MAX_SUBSCRIPTIONS`, `MIZAN_WS_SEND_QUEUE`; each defaults to WSLimits'."""
+    default = WSLimits()
+    return WSLimits(
+        max_frame_bytes=getattr(django_settings, "MIZAN_WS_MAX_FRAME_BYTES", default.max_frame_bytes),
+        max_in_flight=getattr(django_settings, "MIZAN_WS_MAX_IN_FLIGHT", default.max_in_flight),
+        max_subscriptions=getattr(django_settings, "MIZAN_WS_MAX_SUBSCRIPTIONS", default.max_subscriptions),
+        send_queue=getattr(django_settings, "MIZAN_WS_SEND_QUEUE", default.send_queue),
+    )
 
 
 def configure_from_settings() -> None:

@@ -25,6 +25,7 @@ from mizan.core.settings import (
     DEFAULT_UPLOAD_SPOOL_BYTES,
     MAX_DEPTH,
     MizanSettings,
+    WSLimits,
     install,
 )
 from mizan.core.tokens import JWTConfig, MWTConfig
@@ -115,6 +116,11 @@ _SETTINGS: Final[dict[str, tuple[Callable[[object, str], Any], Any]]] = {
     "mwt_kid": (_text, "default"),
     "mwt_previous_secrets": (_secrets_map, None),
     "mwt_leeway": (_number, 0.0),
+    "ws_max_frame_bytes": (_integer, WSLimits.max_frame_bytes),
+    "ws_max_in_flight": (_integer, WSLimits.max_in_flight),
+    "ws_max_subscriptions": (_integer, WSLimits.max_subscriptions),
+    "ws_send_queue": (_integer, WSLimits.send_queue),
+    "broadcast_url": (_optional_text, None),
 }
 SETTING_NAMES: Final = tuple(_SETTINGS)
 # Django-only settings, refused by name so a copied Django configuration fails loudly.
@@ -196,6 +202,13 @@ def _build(given: Mapping[str, object]) -> MizanSettings:
         ),
         # FastAPI never interprets `Authorization: Bearer` (JWT-5).
         jwt=JWTConfig(enabled=False),
+        ws=WSLimits(
+            max_frame_bytes=values["ws_max_frame_bytes"],
+            max_in_flight=values["ws_max_in_flight"],
+            max_subscriptions=values["ws_max_subscriptions"],
+            send_queue=values["ws_send_queue"],
+        ),
+        broadcast_url=values["broadcast_url"],
     )
 
 
@@ -219,7 +232,10 @@ def configure(**settings: object) -> MizanSettings:
             `upload_spool_bytes`, `cache_secret`, `cache_redis_url`,
             `cache_default_ttl`, `cache_key_prefix`, `cache_socket_timeout`,
             `cache_pool_size`, `cache_failure_cooldown`, `mwt_secret`, `mwt_ttl`,
-            `mwt_audience`, `mwt_kid`, `mwt_previous_secrets`, `mwt_leeway`.
+            `mwt_audience`, `mwt_kid`, `mwt_previous_secrets`, `mwt_leeway`,
+            `ws_max_frame_bytes`, `ws_max_in_flight`, `ws_max_subscriptions`,
+            `ws_send_queue` (the WebSocket bounds), `broadcast_url` (a Redis URL: channel
+            pushes and pushed invalidations reach the sockets of every process).
 
     Returns:
         The settings now in force.
@@ -244,6 +260,16 @@ def get_settings() -> MizanSettings:
         return current
     with _lock:
         return _settings if _settings is not None else _install(_build({}))
+
+
+def broadcast_url() -> str | None:
+    """The broadcast URL in force, read without installing anything: pushes may be made
+    in a process whose settings (and origin cache) another adapter configured."""
+    current = _settings
+    if current is not None:
+        return current.broadcast_url
+    url: str | None = _read("broadcast_url", {})
+    return url
 
 
 def reset_settings() -> None:

@@ -7,6 +7,7 @@ from typing import Final
 
 from mizan.core import cache
 from mizan.core.cache import CacheConfig
+from mizan.core.errors import ConfigError
 from mizan.core.tokens import JWTConfig, MWTConfig, configure_mwt
 
 MAX_DEPTH: Final = 64  # ERR-8
@@ -14,6 +15,34 @@ DEFAULT_MAX_BODY_BYTES: Final = 2_621_440  # ERR-8: FastAPI default; Django uses
 DEFAULT_MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024  # UPL-4, per file
 DEFAULT_MAX_UPLOAD_FILES: Final = 100  # UPL-4: Django's DATA_UPLOAD_MAX_NUMBER_FILES default
 DEFAULT_UPLOAD_SPOOL_BYTES: Final = 2_621_440  # Django's FILE_UPLOAD_MAX_MEMORY_SIZE default
+
+
+@dataclass(frozen=True)
+class WSLimits:
+    """The per-socket bounds of the WebSocket endpoint (CHAN-7).
+
+    Attributes:
+        max_frame_bytes: largest accepted client frame, in UTF-8 bytes; a larger one is
+            answered with BAD_REQUEST (64 KiB: an RPC's arguments, not a file; uploads
+            stay on HTTP, WS-10).
+        max_in_flight: RPCs of one socket running at once; one more is answered with
+            BAD_REQUEST at once rather than queued.
+        max_subscriptions: channel subscriptions of one socket; one more is answered with
+            BAD_REQUEST.
+        send_queue: outgoing frames (replies and deliveries) waiting for a slow client;
+            one more closes the socket with 1013 (Try Again Later).
+    """
+
+    max_frame_bytes: int = 65536
+    max_in_flight: int = 16
+    max_subscriptions: int = 100
+    send_queue: int = 256
+
+    def __post_init__(self) -> None:
+        for name in ("max_frame_bytes", "max_in_flight", "max_subscriptions", "send_queue"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"the WebSocket bound {name} must be a positive integer, not {value!r} (CHAN-7)")
 
 
 @dataclass(frozen=True)
@@ -31,6 +60,9 @@ class MizanSettings:
         cache: the origin cache's settings (§5.5, §6).
         mwt: the MWT settings (§5.3).
         jwt: the bearer JWT settings (§5.4; only the Django adapter reads them, JWT-5).
+        ws: the per-socket bounds of the WebSocket endpoint (CHAN-7).
+        broadcast_url: the Redis URL pushes travel through between processes (FastAPI,
+            CHAN-6); None keeps them in the process. Django uses its CHANNEL_LAYERS.
     """
 
     max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES
@@ -42,6 +74,8 @@ class MizanSettings:
     cache: CacheConfig = field(default_factory=CacheConfig)
     mwt: MWTConfig = field(default_factory=MWTConfig)
     jwt: JWTConfig = field(default_factory=JWTConfig)
+    ws: WSLimits = field(default_factory=WSLimits)
+    broadcast_url: str | None = None
 
 
 def install(settings: MizanSettings) -> None:
