@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.apps import AppConfig
@@ -19,16 +20,49 @@ set_framework_response_base(HttpResponseBase)
 set_request_base(HttpRequest)
 
 
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` when the current transaction commits, or at once outside one. On an
+    event loop's thread (a WebSocket call, whose sync code ran in a worker thread and has
+    returned) there is no transaction to wait for, and Django may not touch the database."""
+    from django.db import transaction
+
+    from mizan.core.broadcast import in_event_loop
+
+    if in_event_loop():
+        action()
+    else:
+        transaction.on_commit(action)
+
+
 def purge_on_commit(request: Any, context: str, params: dict[str, Any] | None) -> None:
     """The origin-cache purge hook, run when the transaction commits (CPUR-3, GAP-16): a
     rolled-back mutation purges nothing, and a fetch racing the write cannot re-cache
     old data. Without an open transaction it runs at once."""
-    from django.db import transaction
-
     from mizan.core.cache import get_cache, purge_entry
 
     if get_cache() is not None:  # nothing to purge (and no database to ask) otherwise
-        transaction.on_commit(functools.partial(purge_entry, request, context, params))
+        after_commit(functools.partial(purge_entry, request, context, params))
+
+
+def push_on_commit(request: Any, invalidate: Sequence[Any], merge: Sequence[dict[str, Any]]) -> None:
+    """The WS-9 push hook: the user's other sockets hear of a mutation once it committed,
+    so their refetch reads the new data (and a rolled-back one pushes nothing)."""
+    from mizan.core.broadcast import ORIGIN, pending_invalidation
+
+    push = pending_invalidation(request, invalidate, merge, ORIGIN.get())
+    if push is not None:
+        after_commit(push)
+
+
+def register_channel_layer() -> None:
+    """Push through the Channels layer when Channels is installed (the `channels` extra)."""
+    try:
+        from mizan.channels.layer import resolve_publisher
+    except ImportError:
+        return
+    from mizan.core.broadcast import register_publisher
+
+    register_publisher("django", resolve_publisher)
 
 
 def require_installed(module: str) -> None:
@@ -61,7 +95,7 @@ class SimpleMizanConfig(AppConfig):
         from mizan.checks import check_definitions, check_merges, check_registry, check_settings
         from mizan.conf import configure_from_settings
         from mizan.core.cache import set_configurer
-        from mizan.core.notify import on_invalidate, set_purge_hook
+        from mizan.core.notify import on_invalidate, set_purge_hook, set_push_hook
         from mizan.signals import send_invalidated
         from mizan.token_functions import register_token_functions
 
@@ -71,6 +105,8 @@ class SimpleMizanConfig(AppConfig):
         checks.register(check_definitions, "mizan")
         on_invalidate(send_invalidated)
         set_purge_hook(purge_on_commit)
+        set_push_hook(push_on_commit)
+        register_channel_layer()
         # The cache is configured now, not by the first request: a process that serves
         # none (worker, management command, signal handler) must purge the same cache.
         set_configurer(configure_from_settings)

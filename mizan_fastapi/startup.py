@@ -17,6 +17,7 @@ from mizan.core.errors import ConfigError
 from mizan.core.problems import definition_problems, describe
 from mizan.core.settings import install
 from mizan.core.signature import set_framework_response_base, set_request_base
+from mizan_fastapi import broadcast
 from mizan_fastapi.conf import get_settings
 
 logger = logging.getLogger("mizan")
@@ -33,7 +34,7 @@ def setup() -> None:
     """Run at import. Starlette's `Response` becomes a framework response base before any
     function is declared, so FastAPI view-path functions take the view path (SIG-8, §3.5).
 
-    The purge hook is installed only when no adapter installed one: in a process that
+    The purge and push hooks are installed only when no adapter installed one: in a process that
     also runs Django, Django's on-commit hook (CPUR-3) stays, and it purges at once
     outside a transaction, which is FastAPI's timing too.
     """
@@ -47,6 +48,8 @@ def setup() -> None:
         # A process that serves no request (a worker) reads `configure()` or the
         # environment on first use of a cache function, as the web processes do.
         cache.set_configurer(configure_cache)
+    # Pushes (channel messages, WS-9 invalidations) through the hub of the settings.
+    broadcast.install()
 
 
 def configure_cache() -> None:

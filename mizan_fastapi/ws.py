@@ -14,8 +14,10 @@ from typing import Any
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 
+from mizan.core.broadcast import Deliver
 from mizan.core.tokens import TokenUser
 from mizan.core.ws import Session
+from mizan_fastapi.broadcast import Hub, current_hub
 from mizan_fastapi.conf import get_settings
 from mizan_fastapi.identity import act_as
 
@@ -25,8 +27,9 @@ logger = logging.getLogger("mizan")
 class StarletteTransport:
     """A Starlette `WebSocket` as the session's `Transport`."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, hub: Hub) -> None:
         self.websocket = websocket
+        self.hub = hub  # the hub of the settings the socket opened with
 
     async def send_text(self, text: str) -> None:
         await self.websocket.send_text(text)
@@ -43,6 +46,12 @@ class StarletteTransport:
         act_as(connection, token_user)  # nothing to put back: the copy ends with the call
         return connection
 
+    async def join(self, group: str, deliver: Deliver) -> None:
+        await self.hub.join(group, deliver)
+
+    async def leave(self, group: str, deliver: Deliver) -> None:
+        await self.hub.leave(group, deliver)
+
     async def receive(self) -> str | bytes | None:
         """The next client frame; None once the client has left."""
         message = await self.websocket.receive()
@@ -58,5 +67,5 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     """Accept the connection and serve Mizan's frames on it until either side closes."""
     settings = get_settings()
     await websocket.accept()
-    transport = StarletteTransport(websocket)
+    transport = StarletteTransport(websocket, current_hub())
     await Session(transport, settings).serve(transport.receive)

@@ -463,8 +463,10 @@ def run_sync(pipeline: Pipeline, resolve: Callable[[Awaitable[Any]], Any]) -> Mi
         return response
 
 
-async def run_async(pipeline: Pipeline) -> MizanResponse:
-    """Drive a pipeline on an event loop: coroutines awaited, sync code in a thread."""
+async def run_async(pipeline: Pipeline, in_thread: Callable[..., Awaitable[Any]] | None = None) -> MizanResponse:
+    """Drive a pipeline on an event loop: coroutines awaited, sync code in a thread
+    (`await in_thread(func, *args)`, by default `asyncio.to_thread`)."""
+    to_thread = in_thread or asyncio.to_thread
     try:
         step = next(pipeline)
         while True:
@@ -472,7 +474,7 @@ async def run_async(pipeline: Pipeline) -> MizanResponse:
                 if inspect.iscoroutinefunction(step.func):
                     value = await step.func(*step.args)
                 else:
-                    value = await asyncio.to_thread(step.func, *step.args)
+                    value = await to_thread(step.func, *step.args)
                     if inspect.isawaitable(value):
                         value = await value
             except Exception as exc:

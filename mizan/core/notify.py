@@ -19,7 +19,11 @@ PurgeHook = Callable[[Any, str, dict[str, Any] | None], None]
 Listener = Callable[[str, dict[str, Any] | None, str | None, str], None]
 """`listener(context, params, function, source)` (CPUR-9)."""
 
+PushHook = Callable[[Any, Sequence[Any], Sequence[dict[str, Any]]], None]
+"""`hook(request, invalidate, merge)`, once per successful mutation (WS-9)."""
+
 _purge_hook: PurgeHook | None = None
+_push_hook: PushHook | None = None
 _listeners: list[Listener] = []
 
 
@@ -32,6 +36,17 @@ def set_purge_hook(hook: PurgeHook | None) -> None:
 def get_purge_hook() -> PurgeHook | None:
     """The installed purge hook (tests put it back after replacing it)."""
     return _purge_hook
+
+
+def set_push_hook(hook: PushHook | None) -> None:
+    """Install the hook that pushes a mutation's invalidation to the user's other sockets
+    (WS-9); an adapter replaces the default to time it (Django: after the commit)."""
+    global _push_hook
+    _push_hook = hook
+
+
+def get_push_hook() -> PushHook | None:
+    return _push_hook
 
 
 def on_invalidate(listener: Listener) -> Listener:
@@ -61,8 +76,9 @@ def _entry_parts(entry: str | dict[str, Any]) -> tuple[str, dict[str, Any] | Non
 def emit(
     request: Any, invalidate: Sequence[str | dict[str, Any]], merge: Sequence[dict[str, Any]], source: str
 ) -> None:
-    """Hand every entry to the purge hook, then to the listeners (after success only)."""
-    if not (invalidate or merge) or (_purge_hook is None and not _listeners):
+    """Hand every entry to the purge hook, then to the listeners, then the whole mutation
+    to the push hook (after success only)."""
+    if not (invalidate or merge) or (_purge_hook is None and _push_hook is None and not _listeners):
         return  # the common cases, kept free: nothing to hand on, or nobody to receive it
     targets = [_entry_parts(entry) for entry in invalidate]
     targets += [(item["context"], item.get("params"), item["slot"]) for item in merge]
@@ -77,3 +93,8 @@ def emit(
                 listener(context, params, function, source)
             except Exception:
                 logger.exception("A Mizan on_invalidate listener failed")
+    if _push_hook is not None:
+        try:
+            _push_hook(request, invalidate, merge)
+        except Exception:
+            logger.exception("Mizan could not push an invalidation to the user's sockets")

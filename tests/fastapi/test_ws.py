@@ -257,7 +257,10 @@ def test_chan7_in_flight_bound_answers_at_once(http: TestClient) -> None:
         ('{"action":"rpc","id":2,"fn":""}', bad(2, "An rpc frame needs fn, a non-empty string")),
         ('{"action":"rpc","id":3,"fn":"echo","args":[1]}', bad(3, "args must be an object")),
         ('{"action":"rpc","id":3,"fn":"echo","args":"x"}', bad(3, "args must be an object")),
-        ('{"action":"subscribe","id":4,"channel":"c","params":{}}', bad(4, "Channels are not supported yet")),
+        (
+            '{"action":"subscribe","id":4,"channel":"c","params":{}}',
+            error(4, "NOT_FOUND", "Channel not found", {"channel": "c"}),
+        ),
     ],
 )
 def test_ws5_malformed_frames_answered_and_socket_stays_open(http: TestClient, frame: str, expected: str) -> None:

@@ -30,6 +30,7 @@ class FakeTransport:
         self.stalled = stalled
         self.sent: list[str] = []
         self.closed: list[int] = []
+        self.groups: list[str] = []
         self.frames: asyncio.Queue[str | bytes | None] = asyncio.Queue()
 
     async def send_text(self, text: str) -> None:
@@ -42,6 +43,12 @@ class FakeTransport:
 
     def request(self, token_user: TokenUser | None) -> Any:
         return SimpleNamespace(user=token_user)
+
+    async def join(self, group: str, deliver: Any) -> None:
+        self.groups.append(group)
+
+    async def leave(self, group: str, deliver: Any) -> None:
+        self.groups.remove(group)
 
     async def receive(self) -> str | bytes | None:
         return await self.frames.get()
