@@ -9,6 +9,7 @@ from django.core.checks import CheckMessage, Error, Warning
 
 from mizan.conf import jwt_config
 from mizan.core import jwt_keys
+from mizan.core.channels import get_channels
 from mizan.core.problems import definition_problems
 from mizan.core.registry import registry_problems
 from mizan.core.rules import unresolved_merges
@@ -35,6 +36,14 @@ E005_ID = "mizan.E005"  # a key type that does not fit the algorithm
 E006_ID = "mizan.E006"  # an EC key not on P-256
 E007_ID = "mizan.E007"  # a PEM key without the `cryptography` package
 E008_ID = "mizan.E008"  # MIZAN_JWT_PUBLIC_KEY is not the private key's
+E014_ID = "mizan.E014"  # a MIZAN_WS_* bound that is not a positive integer
+W011_ID = "mizan.W011"  # channels are registered but no Channels layer carries their pushes
+WS_SETTINGS = (
+    "MIZAN_WS_MAX_FRAME_BYTES",
+    "MIZAN_WS_MAX_IN_FLIGHT",
+    "MIZAN_WS_MAX_SUBSCRIPTIONS",
+    "MIZAN_WS_SEND_QUEUE",
+)
 JWT_KEY_IDS = {
     jwt_keys.UNKNOWN_ALGORITHM: E003_ID,
     jwt_keys.UNPARSABLE_KEY: E004_ID,
@@ -118,6 +127,27 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             Warning(f"the origin cache stays disabled: {missing} is not set", hint="Set both or neither.", id=W001_ID)
         )
     messages.extend(check_jwt_keys())
+    messages.extend(check_websockets())
+    return messages
+
+
+def check_websockets() -> list[CheckMessage]:
+    """E014: a WebSocket bound that is not a positive integer (CHAN-7); W011: channels are
+    registered but CHANNEL_LAYERS has no default layer, so no push reaches a socket."""
+    messages: list[CheckMessage] = []
+    for name in WS_SETTINGS:
+        value = getattr(settings, name, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            messages.append(Error(f"{name} must be a positive integer, not {value!r}", id=E014_ID))
+    if get_channels() and "default" not in (getattr(settings, "CHANNEL_LAYERS", None) or {}):
+        messages.append(
+            Warning(
+                "channels are registered, but CHANNEL_LAYERS has no default layer: nothing can be pushed to sockets",
+                hint="Set CHANNEL_LAYERS: channels_redis.core.RedisChannelLayer across processes, "
+                "channels.layers.InMemoryChannelLayer for one development process.",
+                id=W011_ID,
+            )
+        )
     return messages
 
 

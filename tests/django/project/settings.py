@@ -27,3 +27,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TEMPLATES: list[dict[str, object]] = []
+
+# One test process: pushes to WebSockets through Channels' in-memory layer (CHAN-6); the
+# multi-process tests use channels_redis.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
