@@ -7,7 +7,8 @@ from typing import Any
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
+from channels.security.websocket import OriginValidator
+from django.conf import settings
 from django.urls import path
 
 from mizan.channels.consumer import MizanConsumer
@@ -28,9 +29,11 @@ def wrap_asgi(django_asgi_app: Any, prefix: str | None = None) -> ProtocolTypeRo
 
     The connection's identity is its Django session user (Channels' `AuthMiddlewareStack`
     reads the session cookie). Because a browser sends that cookie with a WebSocket
-    handshake from any site, the handshake is refused unless its `Origin` header names one
-    of the project's `ALLOWED_HOSTS` (Channels' `AllowedHostsOriginValidator`, which reads
-    that setting; cross-site WebSocket hijacking). A handshake without `Origin` is refused
+    handshake from any site, the handshake is refused unless its `Origin` is one the
+    project trusts (cross-site WebSocket hijacking): a host of `ALLOWED_HOSTS`, as
+    Channels' `AllowedHostsOriginValidator` decides, or an origin of
+    `CSRF_TRUSTED_ORIGINS` (the origins Django already accepts unsafe requests from, such
+    as a front end served from another port). A handshake without `Origin` is refused
     too, unless ALLOWED_HOSTS contains `"*"`.
 
     Args:
@@ -47,4 +50,16 @@ def wrap_asgi(django_asgi_app: Any, prefix: str | None = None) -> ProtocolTypeRo
     # Channels matches the path without its leading slash, as Django's URLconf does.
     route = prefix.strip("/") + "/" + WS_SUFFIX if prefix.strip("/") else WS_SUFFIX
     websocket = AuthMiddlewareStack(URLRouter([path(route, MizanConsumer.as_asgi())]))
-    return ProtocolTypeRouter({"http": django_asgi_app, "websocket": AllowedHostsOriginValidator(websocket)})
+    return ProtocolTypeRouter({"http": django_asgi_app, "websocket": OriginValidator(websocket, trusted_origins())})
+
+
+def trusted_origins() -> list[str]:
+    """Channels' `OriginValidator` patterns: the hosts `AllowedHostsOriginValidator` uses
+    (ALLOWED_HOSTS, or the local hosts under DEBUG when it is empty), then each
+    `CSRF_TRUSTED_ORIGINS` entry with Django's `*.` subdomain wildcard written as Channels
+    writes it (`https://*.example.com` -> `https://.example.com`)."""
+    hosts = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not hosts:
+        hosts = ["localhost", "127.0.0.1", "[::1]"]
+    origins = [origin.replace("://*.", "://.", 1) for origin in getattr(settings, "CSRF_TRUSTED_ORIGINS", [])]
+    return hosts + origins
