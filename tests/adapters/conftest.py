@@ -1,17 +1,22 @@
 """One behaviour, one test body, both adapters: the `adapter` fixture runs each test in
 this directory against Django (the test project, through Django's test `Client`) and
 against FastAPI (an app mounting `mizan_fastapi.router`, through `TestClient`).
+WebSocket tests drive both through Starlette's `TestClient.websocket_connect`: FastAPI's
+app as above, Django's as a project serves it (`mizan.wrap_asgi(get_asgi_application())`,
+Channels' session auth and Origin check included).
 
 Each side is set up as a project of its own would be: Django reads `MIZAN_*` settings
 (`override_settings`) and purges on commit; FastAPI is configured with
 `mizan_fastapi.configure()` and purges before the response. Identities come from a
-middleware reading `X-Test-Identity` (tests/adapters/identities.py).
+middleware reading `X-Test-Identity` (tests/adapters/identities.py), on HTTP requests and
+WebSocket handshakes alike.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
 import json
 import os
 import subprocess
@@ -23,13 +28,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import anyio
 import httpx
 import pytest
+from starlette.testclient import TestClient, WebSocketTestSession
 
 from mizan.core import cache, notify, registry
 from tests.adapters import identities
 
 API: Final = "/api/mizan"
+WS: Final = f"{API}/ws/"
+# The page's own site: Django refuses a handshake from any other (WS-2); FastAPI ignores it.
+SAME_SITE: Final = {"Origin": "http://testserver"}
+# How long a socket waits for a frame before the test fails instead of hanging: a guard,
+# not a measurement (no reply the tests wait for takes more than milliseconds).
+RECEIVE_GUARD_SECONDS: Final = 30.0
 
 
 @dataclass
@@ -47,6 +60,71 @@ class Answer:
 def wire(value: str) -> bytes:
     """A header value as a client puts it on the wire (non-ASCII text as UTF-8)."""
     return value.encode("utf-8")
+
+
+def frame_text(value: Any) -> str:
+    """JSON-1 text computed independently of Mizan's encoder: what a server frame must be."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+class Socket:
+    """A synchronous client of one open WebSocket (Starlette's test session underneath)."""
+
+    _probes = itertools.count()
+
+    def __init__(self, session: WebSocketTestSession) -> None:
+        self.session = session
+
+    def send_text(self, text: str) -> None:
+        self.session.send_text(text)
+
+    def send_bytes(self, data: bytes) -> None:
+        self.session.send_bytes(data)
+
+    def send_json(self, value: Any) -> None:
+        self.session.send_text(json.dumps(value, ensure_ascii=False))
+
+    def receive(self) -> dict[str, Any]:
+        """The next ASGI message the server sent (`websocket.send` or `websocket.close`)."""
+
+        async def within() -> dict[str, Any]:
+            with anyio.fail_after(RECEIVE_GUARD_SECONDS):
+                message: dict[str, Any] = await self.session._send_rx.receive()
+                return message
+
+        return self.session.portal.call(within)
+
+    def receive_text(self) -> str:
+        message = self.receive()
+        assert message["type"] == "websocket.send" and "text" in message, message
+        return str(message["text"])
+
+    def receive_json(self) -> Any:
+        return json.loads(self.receive_text())
+
+    def ask(self, frame: Any) -> str:
+        """Send `frame` (text as is, anything else JSON-encoded) and return the next frame."""
+        self.send_text(frame if isinstance(frame, str) else json.dumps(frame, ensure_ascii=False))
+        return self.receive_text()
+
+    def rpc(self, frame_id: Any, fn: str, args: Any = None) -> str:
+        """An `rpc` frame (WS-3) and the frame that follows it."""
+        frame: dict[str, Any] = {"action": "rpc", "id": frame_id, "fn": fn}
+        if args is not None:
+            frame["args"] = args
+        return self.ask(frame)
+
+    def expect_quiet(self) -> None:
+        """Assert the server sent nothing that has not been received. A probe frame goes
+        out (an unknown action, answered at once, WS-5); frames are answered in order, so
+        anything already queued would arrive before the probe's reply."""
+        probe = f"quiet-{next(self._probes)}"
+        reply = self.ask({"action": "quiet-probe", "id": probe})
+        expected = {"error": {"code": "BAD_REQUEST", "message": "Unknown action"}, "id": probe}
+        assert reply == frame_text(expected), f"an unexpected frame arrived: {reply}"
+
+    def close(self, code: int = 1000) -> None:
+        self.session.close(code)
 
 
 class Adapter:
@@ -126,6 +204,21 @@ class Adapter:
     def ctx(self, name: str, query: str = "", *, identity: str | None = None) -> Answer:
         return self.request("GET", f"{API}/ctx/{name}/" + (f"?{query}" if query else ""), identity=identity)
 
+    def _asgi_client(self) -> TestClient:
+        """The `TestClient` (entered: one event loop for every socket of the test) that
+        speaks to the adapter's ASGI application."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def websocket(self, identity: str | None = None, headers: dict[str, str] | None = None) -> Iterator[Socket]:
+        """An open socket on `<prefix>/ws/` (WS-1), handshake made from the site itself,
+        with the named identity as the application supplies it (WS-2); closed on exit."""
+        all_headers = {**SAME_SITE, **(headers or {})}
+        if identity is not None:
+            all_headers[identities.HEADER] = identity
+        with self._asgi_client().websocket_connect(WS, headers=all_headers) as session:
+            yield Socket(session)
+
 
 def multipart_body(fn: str, args: Any, files: list[tuple[str, tuple[str, bytes, str]]]) -> tuple[bytes, str]:
     """The body and `Content-Type` httpx sends for this upload form (UPL-2)."""
@@ -150,6 +243,7 @@ class DjangoAdapter(Adapter):
         middleware = [*settings.MIDDLEWARE, "tests.adapters.identities.DjangoIdentityMiddleware"]
         stack.enter_context(override_settings(MIDDLEWARE=middleware))
         self.client = Client()  # CSRF is not under test here (tests/django covers AUTH-6)
+        self._asgi: dict[str, TestClient] = {}  # made on first use, shared with `another()`
 
     def configure(self, **settings: Any) -> None:
         self._stack.enter_context(self._override(**settings))
@@ -160,6 +254,17 @@ class DjangoAdapter(Adapter):
         other = copy.copy(self)  # the same settings; a test Client of its own (it keeps cookies)
         other.client = Client()
         return other
+
+    def _asgi_client(self) -> TestClient:
+        if "client" not in self._asgi:
+            from django.core.asgi import get_asgi_application
+
+            import mizan
+
+            application = mizan.wrap_asgi(get_asgi_application())
+            identities.install_channels_identity(application)
+            self._asgi["client"] = self._stack.enter_context(TestClient(without_lifespan(application)))
+        return self._asgi["client"]
 
     def run_elsewhere(self, code: str, tmp_path: Path, **settings: Any) -> str:
         lines = ["from tests.django.project.settings import *  # noqa: F403"]
@@ -220,6 +325,9 @@ class FastAPIAdapter(Adapter):
     def another(self) -> Adapter:
         return self  # TestClient sends each request through its portal: threads may share it
 
+    def _asgi_client(self) -> TestClient:
+        return self.client
+
     def run_elsewhere(self, code: str, tmp_path: Path, **settings: Any) -> str:
         env = {name: str(value) for name, value in settings.items()}
         env["PYTHONPATH"] = str(ROOT)
@@ -229,6 +337,24 @@ class FastAPIAdapter(Adapter):
         raw = {name: wire(value) for name, value in headers.items()}
         response = self.client.request(method, path, content=body, headers=raw)
         return Answer(response.status_code, dict(response.headers), response.content)
+
+
+def without_lifespan(application: Any) -> Any:
+    """`application` answering ASGI lifespan events itself: Django's ASGI handler (and so a
+    Channels router) has none, and an entered `TestClient` starts with one."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await application(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            phase = message["type"].removeprefix("lifespan.")
+            await send({"type": f"lifespan.{phase}.complete"})
+            if phase == "shutdown":
+                return
+
+    return app
 
 
 ADAPTERS: Final = ("django", "fastapi")

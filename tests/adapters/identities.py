@@ -35,6 +35,7 @@ class Account:
     pk: int
     username: str
     is_authenticated: bool = True
+    is_staff: bool = False
 
     @property
     def id(self) -> int:
@@ -56,6 +57,7 @@ IDENTITIES: Final[dict[str, Any]] = {
     "mallory-simple": SimpleUser("mallory"),
     "alice": Account(1, "alice"),
     "bob": Account(2, "bob"),
+    "carol-staff": Account(3, "carol", is_staff=True),
     "member-7": Member(7),
     "member-8": Member(8),
     "keyless-1": Keyless("one"),
@@ -102,8 +104,33 @@ class ASGIIdentityMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] in ("http", "websocket"):
             name = Headers(scope=scope).get(HEADER)
             if name is not None:
                 scope.setdefault("state", {})["user"] = IDENTITIES[name]
         await self.app(scope, receive, send)
+
+
+class ChannelsIdentityMiddleware:
+    """ASGI middleware for Channels: `scope["user"]` = the named identity, over the session
+    user Channels' `AuthMiddleware` resolved before it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        name = Headers(scope=scope).get(HEADER)
+        if name is not None:
+            scope = {**scope, "user": IDENTITIES[name]}
+        await self.app(scope, receive, send)
+
+
+def install_channels_identity(application: Any) -> None:
+    """Put `ChannelsIdentityMiddleware` right after the `AuthMiddleware` inside the
+    application `mizan.wrap_asgi` built (router, origin validator, cookie, session, auth)."""
+    from channels.auth import AuthMiddleware
+
+    layer = application.application_mapping["websocket"]
+    while not isinstance(layer, AuthMiddleware):
+        layer = getattr(layer, "application", None) or layer.inner
+    layer.inner = ChannelsIdentityMiddleware(layer.inner)

@@ -1,7 +1,9 @@
-"""WebSocket RPC on Django (PROTOCOL WS-1..5): frames through `mizan.wrap_asgi(
-get_asgi_application())` with Channels' `WebsocketCommunicator`, the identity being the
-connection's Django session user (AuthMiddlewareStack) or an `auth` frame's MWT (WS-2),
-and handshakes from another site refused (AllowedHostsOriginValidator, ALLOWED_HOSTS).
+"""WebSocket RPC behaviour particular to Django (PROTOCOL WS-1, WS-2): frames through
+`mizan.wrap_asgi(get_asgi_application())` with Channels' `WebsocketCommunicator`, the
+identity being the connection's Django session user (AuthMiddlewareStack), an MWT subject
+that must be a primary key, handshakes from another site refused (AllowedHostsOriginValidator,
+ALLOWED_HOSTS), and Channels imported only when asked for. What both adapters share is in
+tests/adapters/test_ws.py and tests/adapters/test_ws_hostile.py.
 
 Expected frames are built with the standard library's encoder in canonical form (JSON-1).
 """
@@ -31,7 +33,7 @@ SAME_SITE = (b"origin", b"http://testserver")
 APPLICATION = mizan.wrap_asgi(get_asgi_application())
 # Channels' consumers close stale database connections around every message, and the
 # session user is read in the auth middleware's thread: the database is real, committed.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.capability("WebSocket RPC", "django")]
 
 
 def text(value: Any) -> str:
@@ -99,25 +101,6 @@ def session_cookie(username: str, staff: bool = False) -> tuple[bytes, bytes]:
     return (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
 
 
-# --- WS-3/4: dispatch as /call/ -----------------------------------------------------------------
-
-
-def test_ws4_result_validation_not_found_and_private() -> None:
-    async def talk(ws: WebsocketCommunicator) -> None:
-        assert await ask(ws, rpc("a", "echo", {"text": "héllo"})) == text(
-            {"id": "a", "result": {"message": "echo: héllo"}}
-        )
-        assert await ask(ws, rpc("v", "echo", {})) == error(
-            "v", "VALIDATION_ERROR", "Input validation failed", {"fields": {"text": ["Field required"]}}
-        )
-        assert await ask(ws, rpc(1, "no_such_fn")) == error(
-            1, "NOT_FOUND", "Function not found", {"function": "no_such_fn"}
-        )
-        assert await ask(ws, rpc(2, "internal_job")) == error(2, "FORBIDDEN", "Function is not client-callable")
-
-    converse(talk)
-
-
 # --- WS-2: identity -------------------------------------------------------------------------------
 
 
@@ -137,24 +120,6 @@ def test_ws2_anonymous_connection_is_401() -> None:
     converse(talk, [SAME_SITE, (b"cookie", b"sessionid=not-a-session")])
 
 
-def test_ws2_auth_frame_with_a_valid_mwt(settings: Any) -> None:
-    settings.MIZAN_MWT_SECRET = SECRET
-    pk = get_user_model().objects.create_user(username="tok", password="pw").pk
-    token = mint_mwt(
-        MWTConfig(secret=SECRET), str(pk), pkey=permission_key((), True, False), is_staff=True, is_superuser=False
-    )
-
-    async def talk(ws: WebsocketCommunicator) -> None:
-        assert await ask(ws, rpc(1, "whoami")) == error(1, "UNAUTHORIZED", "Authentication required")
-        bad_token = json.dumps({"action": "auth", "id": "x", "token": token[:-2] + "xx"})
-        assert await ask(ws, bad_token) == error("x", "UNAUTHORIZED", "Invalid or expired MWT")
-        assert await ask(ws, rpc(2, "staff_only")) == error(2, "UNAUTHORIZED", "Authentication required")
-        assert await ask(ws, json.dumps({"action": "auth", "id": "t", "token": token})) == text({"id": "t", "ok": True})
-        assert await ask(ws, rpc(3, "staff_only")) == text({"id": 3, "result": "staff"})
-
-    converse(talk)
-
-
 def test_ws2_mwt_subject_must_be_a_primary_key(settings: Any) -> None:
     """As on `/call/` (AUTH-4): a token whose subject the user model cannot parse is refused."""
     settings.MIZAN_MWT_SECRET = SECRET
@@ -165,20 +130,6 @@ def test_ws2_mwt_subject_must_be_a_primary_key(settings: Any) -> None:
     async def talk(ws: WebsocketCommunicator) -> None:
         frame = json.dumps({"action": "auth", "id": 1, "token": token})
         assert await ask(ws, frame) == error(1, "UNAUTHORIZED", "Invalid or expired MWT")
-
-    converse(talk)
-
-
-# --- WS-5: a malformed frame is answered and the socket stays open --------------------------------
-
-
-def test_ws5_malformed_frame_answered_socket_open() -> None:
-    async def talk(ws: WebsocketCommunicator) -> None:
-        assert await ask(ws, "not json") == error(None, "BAD_REQUEST", "Invalid request body")
-        assert await ask(ws, '{"action":"dance","id":1}') == error(1, "BAD_REQUEST", "Unknown action")
-        await ws.send_to(bytes_data=b"{}")
-        assert await ws.receive_from() == error(None, "BAD_REQUEST", "Frames must be text")
-        assert await ask(ws, rpc("next", "nothing")) == text({"id": "next", "result": None})
 
     converse(talk)
 
