@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from starlette.requests import Request
+from starlette.datastructures import Headers
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import mizan_fastapi
 from afi import settings as shared
@@ -43,6 +43,20 @@ def native_user(value: str) -> NativeUser:
     return NativeUser(int(pk), is_staff=level in ("staff", "superuser"), is_superuser=level == "superuser")
 
 
+class Identify:
+    """The application's auth middleware (FA-3, WS-2): `state.user` of every request and
+    WebSocket handshake is the user the `X-Afi-User` header names, or None."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            header = Headers(scope=scope).get(NATIVE_USER_HEADER)
+            scope.setdefault("state", {})["user"] = native_user(header) if header else None
+        await self.app(scope, receive, send)
+
+
 def create_app() -> FastAPI:
     mizan_fastapi.configure(
         mwt_secret=shared.MWT_SECRET,
@@ -53,13 +67,7 @@ def create_app() -> FastAPI:
     )
     register_fixture(registry.register, Response)
     app = FastAPI()
-
-    @app.middleware("http")
-    async def identify(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        header = request.headers.get(NATIVE_USER_HEADER)
-        request.state.user = native_user(header) if header else None
-        return await call_next(request)
-
+    app.add_middleware(Identify)
     app.include_router(mizan_fastapi.router, prefix="/api/mizan")
     app.include_router(mizan_fastapi.routes_router)
     return app

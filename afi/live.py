@@ -1,7 +1,8 @@
 """Send the transcript to one adapter served live: uvicorn on a free loopback port, a real
 HTTP client (AFI-1, live servers).
 
-`python -m afi.live django|fastapi` prints `{"steps": [...]}` like `afi.worker`. The server
+`python -m afi.live django|fastapi` prints `{"steps": [...], "ws": {...}}` like `afi.worker`
+(the WebSocket transcript over real sockets, with the `websockets` client). The server
 runs in a subprocess that inherits this environment (so `MIZAN_PURE=1` selects the pure
 twins there too, AFI-6); the Django project is served over ASGI by `afi.django_site.asgi`,
 with its schema and users seeded into a temporary SQLite file first. Identities are sent as
@@ -27,6 +28,8 @@ import httpx
 
 from afi.transcript import SESSION, USERS, Step
 from afi.worker import Send, run_script
+from afi.ws_transcript import WS_PATH
+from afi.ws_worker import RECEIVE_GUARD_SECONDS, Connect, Socket, run_ws_script
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 HOST: Final = "127.0.0.1"
@@ -217,6 +220,60 @@ def fastapi_sender(server: LiveServer, stack: ExitStack) -> Send:
     return send
 
 
+class LiveSocket:
+    """A `websockets` client connection as a `Socket` (afi.ws_worker)."""
+
+    def __init__(self, connection: Any, stack: ExitStack) -> None:
+        self.connection = connection
+        self.stack = stack
+
+    def send(self, frame: str | bytes) -> None:
+        self.connection.send(frame)
+
+    def receive(self) -> str:
+        message = self.connection.recv(timeout=RECEIVE_GUARD_SECONDS)
+        if not isinstance(message, str):
+            raise LiveServerError(f"expected a text frame, got {message!r}")
+        return message
+
+    def close(self) -> None:
+        self.stack.close()
+
+
+def ws_connect(server: LiveServer, stack: ExitStack) -> Connect:
+    """Sockets to the live server at `<prefix>/ws/`, the handshake from the site's own
+    origin; a user's socket carries its native identity: the session cookie of a login
+    through the project's test view (Django), the `X-Afi-User` header (FastAPI)."""
+    from websockets.sync.client import connect as open_socket
+
+    from afi.fastapi_site import native_header
+
+    def identity(name: str) -> dict[str, str]:
+        if USERS[name] is None:
+            return {}
+        if server.adapter == "fastapi":
+            return native_header(name)
+        client = stack.enter_context(server.client())
+        login = client.post(LOGIN, data={"username": name})
+        if login.status_code != 204:
+            raise LiveServerError(f"login as {name!r} answered {login.status_code}:\n{server.stderr()}")
+        return {"Cookie": f"sessionid={client.cookies['sessionid']}"}
+
+    def connect(name: str) -> Socket:
+        opened = open_socket(
+            f"ws://{HOST}:{server.port}{WS_PATH}",
+            origin=server.base_url,  # type: ignore[arg-type]
+            additional_headers=identity(name),
+            compression=None,
+            max_size=None,
+            open_timeout=REQUEST_TIMEOUT,
+        )
+        own = ExitStack()
+        return LiveSocket(own.enter_context(opened), own)
+
+    return connect
+
+
 @contextmanager
 def live_sender(adapter: str) -> Iterator[tuple[LiveServer, Send]]:
     """A running server and a `Send` that drives it; clients close before the server stops."""
@@ -225,11 +282,12 @@ def live_sender(adapter: str) -> Iterator[tuple[LiveServer, Send]]:
         yield server, make(server, stack)
 
 
-def run_live(adapter: str) -> list[dict[str, Any]]:
-    """The transcript's records from a live server (the format of afi.worker's "steps")."""
-    with live_sender(adapter) as (_, send):
-        return run_script(send)
+def run_live(adapter: str) -> dict[str, Any]:
+    """The transcripts' records from a live server (the format of afi.worker's "steps" and
+    "ws")."""
+    with live_sender(adapter) as (server, send), ExitStack() as stack:
+        return {"steps": run_script(send), "ws": run_ws_script(ws_connect(server, stack))}
 
 
 if __name__ == "__main__":
-    json.dump({"steps": run_live(sys.argv[1])}, sys.stdout)
+    json.dump(run_live(sys.argv[1]), sys.stdout)

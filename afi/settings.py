@@ -12,3 +12,5 @@ MAX_BODY_BYTES: Final = 65_536
 # UPL-4 on both sites: small, so the transcript can cross it cheaply; the live upload job
 # raises it through the environment to send 50 MB.
 MAX_UPLOAD_BYTES: Final = int(os.environ.get("AFI_MAX_UPLOAD_BYTES", "65536"))
+# The WebSocket frame limit (CHAN-7): the adapters' default, which the transcript crosses.
+WS_MAX_FRAME_BYTES: Final = 65_536

@@ -2,7 +2,8 @@
 
 `python -m afi.worker django` drives the Django project through its test `Client` (URL
 routing, sessions, CSRF and auth middleware); `python -m afi.worker fastapi` drives the
-FastAPI app through its `TestClient` (AFI-1). Each adapter runs in its own process, so each
+FastAPI app through its `TestClient` (AFI-1). Then each is sent the WebSocket transcript
+(`afi.ws_worker`). Each adapter runs in its own process, so each
 registers the fixture its own way (AFI-7). `MIZAN_PURE=1` in the environment selects the
 pure twins (AFI-6).
 """
@@ -10,6 +11,7 @@ pure twins (AFI-6).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import sys
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from afi.transcript import COMPARED_HEADERS, SESSION, USERS, Step, auth_grid, mwt_for, script
+from afi.ws_worker import Connect, run_ws_script, test_client_connect, without_lifespan
 
 Send = Callable[[Step, dict[str, str]], tuple[int, dict[str, str], bytes]]
 
@@ -47,8 +50,14 @@ def _record_cache() -> RecordingCache:
     return recorder
 
 
+# One in-memory database for every thread: Channels reads the socket's session on a thread
+# of its own, and a plain ":memory:" database is a new, empty one per connection.
+WORKER_DATABASE = "file:afi-worker?mode=memory&cache=shared"
+
+
 def django_sender() -> Send:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "afi.django_site.settings")
+    os.environ.setdefault("AFI_DATABASE", WORKER_DATABASE)
     import django
 
     django.setup()
@@ -88,12 +97,41 @@ def django_sender() -> Send:
     return send
 
 
+def django_connect(stack: contextlib.ExitStack) -> Connect:
+    """Sockets to the Django project as its `asgi.py` serves it; a user's socket carries the
+    session cookie of a login (its native identity), the anonymous one none. After
+    `django_sender`, which set Django up."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from starlette.testclient import TestClient
+
+    from afi.django_site.asgi import application
+
+    client = stack.enter_context(TestClient(without_lifespan(application)))
+    cookies: dict[str, str] = {}
+
+    def headers_for(name: str) -> dict[str, str]:
+        if USERS[name] is None:
+            return {}
+        if name not in cookies:
+            browser = Client()
+            browser.force_login(get_user_model().objects.get(username=name))
+            cookies[name] = browser.cookies["sessionid"].value
+        return {"Cookie": f"sessionid={cookies[name]}"}
+
+    return test_client_connect(client, headers_for)
+
+
+_fastapi_client: Any = None  # the app's entered TestClient, shared by HTTP and WebSocket runs
+
+
 def fastapi_sender() -> Send:
+    global _fastapi_client
     from fastapi.testclient import TestClient
 
     from afi.fastapi_site import create_app, native_header
 
-    client = TestClient(create_app())
+    client = _fastapi_client = TestClient(create_app())
     client.__enter__()  # runs the router's lifespan, as a server would
 
     def send(step: Step, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -131,14 +169,31 @@ def run_script(send: Send, steps: list[Step] | None = None) -> list[dict[str, An
     return records
 
 
+def fastapi_connect(stack: contextlib.ExitStack) -> Connect:
+    """Sockets to the FastAPI app `fastapi_sender` made; a user's socket names the user in
+    the header the app's identity middleware reads (its native identity)."""
+    from afi.fastapi_site import native_header
+
+    return test_client_connect(_fastapi_client, native_header)
+
+
 def run(adapter: str) -> dict[str, Any]:
-    """The transcript's outcome in this process: one record per step, then the keys the
-    origin cache stored."""
+    """The transcript's outcome in this process: one record per step, the keys the origin
+    cache stored, the auth grid, the pinned key vectors, then the WebSocket transcript."""
     send = {"django": django_sender, "fastapi": fastapi_sender}[adapter]()
     recorder = _record_cache()
     steps = run_script(send)
     stored = sorted(recorder.stored)
-    return {"steps": steps, "stored_keys": stored, "auth": run_script(send, auth_grid()), "vectors": pinned_vectors()}
+    outcome = {
+        "steps": steps,
+        "stored_keys": stored,
+        "auth": run_script(send, auth_grid()),
+        "vectors": pinned_vectors(),
+    }
+    with contextlib.ExitStack() as stack:
+        connect = {"django": django_connect, "fastapi": fastapi_connect}[adapter](stack)
+        outcome["ws"] = run_ws_script(connect)
+    return outcome
 
 
 def pinned_vectors() -> list[str]:

@@ -1,6 +1,7 @@
 """AFI-1, live servers: the transcript sent with a real HTTP client to Django and to FastAPI,
 each under uvicorn on a free loopback port, must match between the adapters and match the
-in-process runs of `afi.worker` (AFI-10, AFI-13).
+in-process runs of `afi.worker` (AFI-10, AFI-13); so must the WebSocket transcript, played
+with a real WebSocket client (`websockets`) on the same servers (WS-1..10).
 
 Run explicitly: `.venv/bin/python -m pytest afi/jobs/test_live.py` (and again with
 `MIZAN_PURE=1`, which the servers inherit, AFI-6).
@@ -14,14 +15,17 @@ import os
 import socket
 import subprocess
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from afi.live import DJANGO_SETTINGS, HOST, ROOT, live_sender
+from afi.live import DJANGO_SETTINGS, HOST, ROOT, live_sender, ws_connect
 from afi.transcript import COMPARED_HEADERS, auth_grid, script
 from afi.worker import run_script
+from afi.ws_transcript import ws_script
+from afi.ws_worker import run_ws_script
 
 ADAPTERS = ("django", "fastapi")
 Records = list[dict[str, Any]]
@@ -32,6 +36,7 @@ class LiveRun:
     """The records of one live run and the evidence that it went over the network."""
 
     records: Records
+    ws: dict[str, Any]
     port: int
     answers: list[tuple[str, int | None, str | None]]
     alive_after_script: bool
@@ -52,16 +57,17 @@ def _accepts(port: int) -> bool:
 def live() -> dict[str, LiveRun]:
     runs = {}
     for adapter in ADAPTERS:
-        with live_sender(adapter) as (server, send):
+        with live_sender(adapter) as (server, send), ExitStack() as sockets:
             records = run_script(send) + run_script(send, auth_grid())  # AFI-10, then AFI-13
+            ws = run_ws_script(ws_connect(server, sockets))
             alive = server.process.poll() is None
             accepted = _accepts(server.port)
-        runs[adapter] = LiveRun(records, server.port, server.answers, alive, accepted, server.process.returncode)
+        runs[adapter] = LiveRun(records, ws, server.port, server.answers, alive, accepted, server.process.returncode)
     return runs
 
 
 @pytest.fixture(scope="module")
-def in_process() -> dict[str, Records]:
+def in_process_outcomes() -> dict[str, dict[str, Any]]:
     """`python -m afi.worker <adapter>` in a fresh process, as the reference."""
     env = dict(os.environ, DJANGO_SETTINGS_MODULE=DJANGO_SETTINGS)  # not pytest-django's
     env.pop("AFI_DATABASE", None)  # the worker's own in-memory database
@@ -76,9 +82,13 @@ def in_process() -> dict[str, Records]:
             check=False,
         )
         assert done.returncode == 0, done.stderr.decode(errors="replace")
-        outcome = json.loads(done.stdout)
-        runs[adapter] = outcome["steps"] + outcome["auth"]
+        runs[adapter] = json.loads(done.stdout)
     return runs
+
+
+@pytest.fixture(scope="module")
+def in_process(in_process_outcomes: dict[str, dict[str, Any]]) -> dict[str, Records]:
+    return {adapter: outcome["steps"] + outcome["auth"] for adapter, outcome in in_process_outcomes.items()}
 
 
 def _body(record: dict[str, Any]) -> str:
@@ -130,3 +140,17 @@ def test_live_run_went_over_the_network(adapter: str, live: dict[str, LiveRun]) 
     assert run.alive_after_script
     assert run.accepted_after_script
     assert run.exit_code is not None  # and was stopped afterwards
+
+
+def test_live_ws_django_equals_live_fastapi(live: dict[str, LiveRun]) -> None:
+    assert live["fastapi"].ws == live["django"].ws
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_live_ws_equals_in_process(
+    adapter: str, live: dict[str, LiveRun], in_process_outcomes: dict[str, dict[str, Any]]
+) -> None:
+    """Real sockets on uvicorn answer every frame as the in-process run does, and each
+    socket has nothing more to say at the end."""
+    assert live[adapter].ws == in_process_outcomes[adapter]["ws"]
+    assert len(live[adapter].ws["steps"]) == len(ws_script())
