@@ -17,6 +17,7 @@ from mizan.core.ws import WSLimits
 from tests.adapters import ws_functions
 from tests.adapters.conftest import Adapter, Socket
 from tests.adapters.conftest import frame_text as text
+from tests.adapters.ws_channels import News, register_channels, subscribe
 
 pytestmark = pytest.mark.capability("WebSocket RPC", "django", "fastapi")
 
@@ -312,4 +313,105 @@ def test_ws5_a_flood_of_malformed_frames(ws: Adapter) -> None:
             socket.send_text(kinds[n % len(kinds)])
         for n in range(count):
             assert socket.receive_text() == expected[n % len(kinds)]
+        still_serves(socket)
+
+
+# --- channel frames (CHAN-3, CHAN-7) -------------------------------------------------------------
+
+CHANNEL_HOSTILE: Final = pytest.mark.capability("Channels", "django", "fastapi")
+
+
+@pytest.fixture
+def channels(ws: Adapter) -> Adapter:
+    register_channels()
+    return ws
+
+
+def not_found(frame_id: Any, channel: Any) -> str:
+    details = {"channel": channel if isinstance(channel, str) else None}
+    return text({"id": frame_id, "error": {"code": "NOT_FOUND", "message": "Channel not found", "details": details}})
+
+
+@CHANNEL_HOSTILE
+@pytest.mark.parametrize("action", ["subscribe", "unsubscribe", "send"])
+@pytest.mark.parametrize("channel", [*WRONG, "NEWS", "news\x00", "x" * 10_000], ids=lambda v: repr(v)[:20])
+def test_chan3_channels_that_are_no_channel(channels: Adapter, action: str, channel: Any) -> None:
+    with channels.websocket() as socket:
+        frame = {"action": action, "id": 1, "channel": channel, "params": {"topic": "a"}, "message": {"text": "x"}}
+        assert socket.ask(frame) == not_found(1, channel)
+        still_serves(socket)
+
+
+@CHANNEL_HOSTILE
+@pytest.mark.parametrize("params", [True, 0, 1.5, "", "topic", [], ["a"], {"topic": None}, {"topic": ["a"]}], ids=repr)
+def test_chan3_params_of_the_wrong_type(channels: Adapter, params: Any) -> None:
+    with channels.websocket() as socket:
+        for action in ("subscribe", "send"):
+            frame = {"action": action, "id": 2, "channel": "async_news", "params": params, "message": {"text": "x"}}
+            reply = json.loads(socket.ask(json.dumps(frame)))
+            assert (reply["id"], reply["error"]["code"]) == (2, "VALIDATION_ERROR"), reply
+            assert all(field.startswith("params") for field in reply["error"]["details"]["fields"]), reply
+        still_serves(socket)
+
+
+@CHANNEL_HOSTILE
+@pytest.mark.parametrize("message", [None, True, 0, "", "text", [], [{"text": "x"}], {}, {"text": None}], ids=repr)
+def test_chan3_messages_of_the_wrong_type(channels: Adapter, message: Any) -> None:
+    with channels.websocket() as socket:
+        frame = {"action": "send", "id": 3, "channel": "async_news", "params": {"topic": "a"}, "message": message}
+        reply = json.loads(socket.ask(json.dumps(frame)))
+        assert (reply["id"], reply["error"]["code"]) == (3, "VALIDATION_ERROR"), reply
+        assert all(field.startswith("message") for field in reply["error"]["details"]["fields"]), reply
+        still_serves(socket)
+
+
+@CHANNEL_HOSTILE
+@pytest.mark.parametrize(
+    "topic", ["", " ", "é ü/\\:*?", "\x00\x01", "\ud7ff\ue000\U0010ffff", "t" * 60_000], ids=lambda v: repr(v)[:20]
+)
+def test_chan4_any_params_text_makes_a_working_group(channels: Adapter, topic: str) -> None:
+    """Group names come from client text: whatever it is, the engines take the group
+    (Channels' layer allows only short ASCII names) and deliveries reach it."""
+    with channels.websocket() as socket:
+        assert socket.ask(subscribe(1, "news", {"topic": topic})) == text({"id": 1, "ok": True})
+        News.push({"topic": topic}, {"headline": "reached"})
+        expected = {
+            "channel": "news",
+            "message": {"headline": "reached"},
+            "params": {"topic": topic},
+            "type": "message",
+        }
+        assert socket.receive_text() == text(expected)
+        still_serves(socket)
+
+
+@CHANNEL_HOSTILE
+def test_chan7_ten_thousand_subscribes_on_one_socket(channels: Adapter) -> None:
+    """10,000 subscribe frames sent without reading: each gets one reply, `ok` or a
+    refusal (too many in flight, or too many subscriptions); at most `max_subscriptions`
+    are held, exactly that many once the socket is filled one frame at a time, and the
+    socket still delivers and answers."""
+    count, limit = 10_000, DEFAULTS.max_subscriptions
+    over = {
+        "code": "BAD_REQUEST",
+        "message": "Too many subscriptions on this socket",
+        "details": {"max_subscriptions": limit},
+    }
+    busy = json.loads(bad_in_flight(0))["error"]
+    with channels.websocket() as socket:
+        for n in range(count):
+            socket.send_json(subscribe(n, "news", {"topic": f"t{n}"}))
+        replies = [socket.receive_json() for _ in range(count)]
+        assert sorted(reply["id"] for reply in replies) == list(range(count))
+        held = [reply["id"] for reply in replies if reply.get("ok") is True]
+        assert all(reply.get("ok") is True or reply["error"] in (over, busy) for reply in replies)
+        assert len(held) <= limit
+        n = count
+        while socket.ask(subscribe(n, "news", {"topic": f"t{n}"})) == text({"id": n, "ok": True}):
+            held.append(n)
+            n += 1
+        assert len(held) == limit
+        News.push({"topic": f"t{held[-1]}"}, {"headline": "still delivered"})
+        expected = {"channel": "news", "message": {"headline": "still delivered"}, "params": {"topic": f"t{held[-1]}"}}
+        assert socket.receive_json() == {**expected, "type": "message"}
         still_serves(socket)
