@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import mizan_fastapi
 from afi import settings as shared
+from afi.channel_fixture import register_channel_fixture
 from afi.fixture import register_fixture
 from mizan.core import registry
 
@@ -66,6 +67,7 @@ def create_app() -> FastAPI:
         max_upload_bytes=shared.MAX_UPLOAD_BYTES,
     )
     register_fixture(registry.register, Response)
+    register_channel_fixture(registry.register)
     app = FastAPI()
     app.add_middleware(Identify)
     app.include_router(mizan_fastapi.router, prefix="/api/mizan")

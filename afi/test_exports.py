@@ -9,6 +9,7 @@ from typing import Any
 import ckdl
 import pytest
 
+from afi import channel_fixture
 from afi.conftest import ADAPTERS
 from afi.fixture import register_fixture
 
@@ -19,7 +20,7 @@ CONTEXTS = {"profile", "items", "global", "twins"}
 def fixture_names() -> set[str]:
     names: list[str] = []
     register_fixture(lambda fn_class, name: names.append(name), object)
-    return set(names)
+    return set(names) | set(channel_fixture.FUNCTIONS)
 
 
 def per_adapter(row: str) -> list[Any]:
@@ -39,6 +40,7 @@ def test_afi8_ir_parses_and_describes_the_fixture(exports: dict[str, dict[str, b
         nodes.setdefault(node.name, {})[node.args[0]] = node
     assert set(nodes["function"]) == fixture_names() | {"mwt_obtain"}  # the built-in (MWT-6)
     assert set(nodes["context"]) == CONTEXTS
+    assert set(nodes["channel"]) == set(channel_fixture.CHANNELS)  # CHAN-2
     guards = {
         name: [child.args[0] for child in node.children if child.name == "auth"]
         for name, node in nodes["function"].items()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 WS_RPC: Final = "WebSocket RPC"
+CHANNELS: Final = "Channels"
 VIEW: Final = "This function answers with an HTTP response, which a WebSocket cannot carry; call it over /call/"
 BAD_ID: Final = "A frame needs an id: a string of at most 128 characters or a number"
 
@@ -55,9 +56,33 @@ def invalid(frame_id: Any, fields: dict[str, list[str]]) -> ExpectFrames:
     return error(frame_id, "VALIDATION_ERROR", "Input validation failed", details={"fields": fields})
 
 
+def on_channel(*frames: tuple[str, Any], unordered: bool = False) -> ExpectFrames:
+    """Channel frames (CHAN-3..5) in the order they are recorded: sorted by socket, then
+    text, for an unordered step."""
+    listed = sorted(frames, key=lambda item: (item[0], canonical(item[1]))) if unordered else list(frames)
+    return ExpectFrames((CHANNELS,), tuple(listed))
+
+
+def ok(frame_id: Any, socket: str = "anon") -> tuple[str, Any]:
+    return (socket, {"id": frame_id, "ok": True})
+
+
+def channel_error(frame_id: Any, code: str, message: str, details: Any = None) -> ExpectFrames:
+    found = error(frame_id, code, message, details=details)
+    return ExpectFrames((CHANNELS,), found.frames)
+
+
+def board(text: str, by: str, socket: str) -> tuple[str, Any]:
+    """A delivery on board "b" (CHAN-4)."""
+    message = {"text": text, "by": by}
+    return (socket, {"type": "message", "channel": "board", "params": {"board": "b"}, "message": message})
+
+
 def profile(user_id: int, name: str, badges: int = 0) -> dict[str, Any]:
     return {"user_id": user_id, "name": name, "badges": badges}
 
+
+PROFILE_2: Final = {"context": "profile", "params": {"user_id": 2}}
 
 WS_TRANSCRIPT: Final[dict[str, ExpectFrames]] = {
     "ws echo": result("a", {"text": "héhé", "times": 2}),
@@ -81,6 +106,8 @@ WS_TRANSCRIPT: Final[dict[str, ExpectFrames]] = {
     ),
     "ws broad": result(16, None, invalidate=["profile", "items", "global"]),
     "ws auth anon": error(17, "UNAUTHORIZED", "Authentication required"),
+    "ws subscribe anonymous": channel_error(18, "FORBIDDEN", "Permission denied"),
+    "ws subscribe one-way": on_channel(ok(19)),
     "ws not JSON": bad(None, "Invalid request body"),
     "ws not an object": bad(None, "A frame must be one JSON object"),
     "ws unknown action": bad(20, "Unknown action"),
@@ -106,6 +133,38 @@ WS_TRANSCRIPT: Final[dict[str, ExpectFrames]] = {
         1,
         "staff",
         invalidate=[{"context": "profile", "function": "profile_badges", "params": {"user_id": 1}}],
+    ),
+    "ws subscribe": on_channel(ok(40)),
+    "ws subscribe again": on_channel(ok(41)),
+    "ws subscribe native": on_channel(ok(42, "user2")),
+    "ws subscribe other board": on_channel(ok(43, "staff")),
+    "ws unknown channel": channel_error(44, "NOT_FOUND", "Channel not found", {"channel": "nowhere"}),
+    "ws bad params": channel_error(
+        45,
+        "VALIDATION_ERROR",
+        "Input validation failed",
+        {"fields": {"params.board": ["Input should be a valid string"]}},
+    ),
+    "ws send one-way": channel_error(46, "BAD_REQUEST", "This channel is one-way: clients cannot send on it"),
+    "ws bad message": channel_error(
+        47, "VALIDATION_ERROR", "Input validation failed", {"fields": {"message.text": ["Field required"]}}
+    ),
+    # user 2 sends: its reply and its own delivery (in either order), and user 1's
+    "ws send": on_channel(ok(48, "user2"), board("hé", "2", "user2"), board("hé", "2", "anon"), unordered=True),
+    "ws push": on_channel(
+        ("staff", {"id": 49, "result": 15}),
+        board("from the server", "server", "anon"),
+        board("from the server", "server", "user2"),
+    ),
+    "ws unsubscribe": on_channel(ok(50, "user2")),
+    "ws unsubscribe never subscribed": on_channel(ok(51, "user2")),
+    "ws push after unsubscribe": on_channel(("staff", {"id": 52, "result": 5}), board("again", "server", "anon")),
+    "ws live invalidation": ExpectFrames(
+        (WS_RPC,),
+        (
+            ("user2", {"id": 53, "invalidate": [PROFILE_2], "result": profile(2, "Brook")}),
+            ("user2#2", {"type": "invalidate", "invalidate": [PROFILE_2]}),
+        ),
     ),
 }
 

@@ -3,9 +3,10 @@
 A script is a fixed sequence of frames, each sent on one of a few sockets opened when first
 used and kept open to the end: `anon` (no identity; it switches to user 1 with an `auth`
 frame's MWT halfway), and sockets named after a user of `afi.transcript.USERS` connected with
-that user's native identity (a Django session cookie; FastAPI's `request.state.user`). Each
-step records the frames that follow it on the sockets it names, and the script ends by
-checking that no socket has anything more to say.
+that user's native identity (a Django session cookie; FastAPI's `request.state.user`);
+`user2#2` is a second socket (another tab) of user 2. Each step records the frames that
+follow it on the sockets it names, and the script ends by checking that no socket has
+anything more to say.
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ QUIET_PROBE: Final = '{"action":"afi-quiet","id":"quiet"}'  # an unknown action:
 @dataclass(frozen=True)
 class WSStep:
     """One frame of the script: sent on `socket`, then the next frame of each socket in
-    `receive` (by default the sender's own) is recorded, in that order."""
+    `receive` (by default the sender's own; a socket named twice gives two frames) is
+    recorded. `unordered`: the frames are recorded sorted, for a step whose frames on one
+    socket may come in either order (a `send`'s reply and its own delivery)."""
 
     label: str
     socket: str
     frame: str | bytes
     receive: tuple[str, ...] = ()
+    unordered: bool = False
 
     @property
     def listeners(self) -> tuple[str, ...]:
@@ -40,11 +44,36 @@ def frame(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def rpc(label: str, frame_id: Any, fn: str, args: Any = None, *, socket: str = "anon") -> WSStep:
+def user_of(socket: str) -> str:
+    """The user (a key of `afi.transcript.USERS`) a socket of the script connects as."""
+    return socket.partition("#")[0]
+
+
+def rpc(
+    label: str, frame_id: Any, fn: str, args: Any = None, *, socket: str = "anon", receive: tuple[str, ...] = ()
+) -> WSStep:
     body: dict[str, Any] = {"action": "rpc", "id": frame_id, "fn": fn}
     if args is not None:
         body["args"] = args
-    return WSStep(label, socket, frame(body))
+    return WSStep(label, socket, frame(body), receive)
+
+
+def channel(
+    label: str,
+    action: str,
+    frame_id: Any,
+    name: Any,
+    params: Any,
+    message: Any = None,
+    *,
+    socket: str = "anon",
+    receive: tuple[str, ...] = (),
+    unordered: bool = False,
+) -> WSStep:
+    body: dict[str, Any] = {"action": action, "id": frame_id, "channel": name, "params": params}
+    if message is not None:
+        body["message"] = message
+    return WSStep(label, socket, frame(body), receive, unordered)
 
 
 def raw(label: str, text: str | bytes, *, socket: str = "anon") -> WSStep:
@@ -73,6 +102,8 @@ def ws_script() -> list[WSStep]:
         rpc("ws merge", 15, "set_profile", {"user_id": 2, "name": "B."}),
         rpc("ws broad", 16, "reset_all"),
         rpc("ws auth anon", 17, "whoami"),
+        channel("ws subscribe anonymous", "subscribe", 18, "board", {"board": "b"}),  # authorize refuses
+        channel("ws subscribe one-way", "subscribe", 19, "ticker", {"symbol": "MZN"}),
         # WS-5: malformed frames, the socket stays open
         raw("ws not JSON", "not json"),
         raw("ws not an object", "[1,2]"),
@@ -96,4 +127,51 @@ def ws_script() -> list[WSStep]:
         rpc("ws native staff", 30, "staff_report", socket="staff"),
         rpc("ws native super refused", 31, "super_report", socket="staff"),
         rpc("ws native mutation", 32, "award_badge", {"user_id": 1}, socket="staff"),
+        # CHAN-3..5: channels
+        channel("ws subscribe", "subscribe", 40, "board", {"board": "b"}),
+        channel("ws subscribe again", "subscribe", 41, "board", {"board": "b"}),
+        channel("ws subscribe native", "subscribe", 42, "board", {"board": "b"}, socket="user2"),
+        channel("ws subscribe other board", "subscribe", 43, "board", {"board": "c"}, socket="staff"),
+        channel("ws unknown channel", "subscribe", 44, "nowhere", {}),
+        channel("ws bad params", "subscribe", 45, "board", {"board": 5}),
+        channel("ws send one-way", "send", 46, "ticker", {"symbol": "MZN"}, {"price": 1}),
+        channel("ws bad message", "send", 47, "board", {"board": "b"}, {"txt": "x"}),
+        channel(
+            "ws send",
+            "send",
+            48,
+            "board",
+            {"board": "b"},
+            {"text": "hé"},
+            socket="user2",
+            receive=("user2", "user2", "anon"),
+            unordered=True,
+        ),
+        rpc(
+            "ws push",
+            49,
+            "announce",
+            {"board": "b", "text": "from the server"},
+            socket="staff",
+            receive=("staff", "anon", "user2"),
+        ),
+        channel("ws unsubscribe", "unsubscribe", 50, "board", {"board": "b"}, socket="user2"),
+        channel("ws unsubscribe never subscribed", "unsubscribe", 51, "board", {"board": "z"}, socket="user2"),
+        rpc(
+            "ws push after unsubscribe",
+            52,
+            "announce",
+            {"board": "b", "text": "again"},
+            socket="staff",
+            receive=("staff", "anon"),
+        ),
+        # WS-9: a mutation reaches the same user's other socket, as an invalidate frame
+        rpc(
+            "ws live invalidation",
+            53,
+            "rename",
+            {"user_id": 2, "name": "Brook"},
+            socket="user2",
+            receive=("user2", "user2#2"),
+        ),
     ]

@@ -3,7 +3,7 @@
 In process, both adapters are driven through Starlette's `TestClient.websocket_connect`:
 FastAPI's app as `afi.worker` builds it, and the Django project as a project serves it,
 `mizan.wrap_asgi(get_asgi_application())` (Channels' session auth and Origin check
-included). Each adapter supplies a `Connect`: a socket name of the script to an open socket.
+included). Each adapter supplies a `Connect`: a user of the script to an open socket.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any, Final, Protocol
 
-from afi.ws_transcript import QUIET_PROBE, WS_PATH, WSStep, ws_script
+from afi.ws_transcript import QUIET_PROBE, WS_PATH, WSStep, user_of, ws_script
 
 SAME_SITE: Final = {"Origin": "http://testserver"}  # Django refuses another site's handshake (WS-2)
 # How long a socket waits for a frame before the run fails instead of hanging: a guard, not
@@ -32,7 +32,8 @@ class Socket(Protocol):
 
 
 Connect = Callable[[str], Socket]
-"""Open a socket as the script's socket `name` ("anon", or a user connected natively)."""
+"""Open a socket as `user` (a key of `afi.transcript.USERS`: "anon" has no identity, any
+other is connected with its native identity)."""
 
 
 class TestClientSocket:
@@ -116,11 +117,10 @@ def run_ws_script(connect: Connect, steps: list[WSStep] | None = None) -> dict[s
         for step in ws_script() if steps is None else steps:
             for name in (step.socket, *step.listeners):
                 if name not in sockets:
-                    sockets[name] = connect(name)
+                    sockets[name] = connect(user_of(name))
             sockets[step.socket].send(step.frame)
-            records.append(
-                {"label": step.label, "frames": [[name, sockets[name].receive()] for name in step.listeners]}
-            )
+            frames = [[name, sockets[name].receive()] for name in step.listeners]
+            records.append({"label": step.label, "frames": sorted(frames) if step.unordered else frames})
         quiet = {}
         for name, socket in sorted(sockets.items()):
             socket.send(QUIET_PROBE)

@@ -12,7 +12,9 @@ class AfiConfig(AppConfig):
     def ready(self) -> None:
         from django.http import HttpResponse
 
+        from afi.channel_fixture import register_channel_fixture
         from afi.fixture import register_fixture
         from mizan.core import registry
 
         register_fixture(registry.register, HttpResponse)
+        register_channel_fixture(registry.register)

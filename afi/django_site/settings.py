@@ -30,6 +30,8 @@ USE_TZ = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = shared.MAX_BODY_BYTES
 MIZAN_MAX_UPLOAD_BYTES = shared.MAX_UPLOAD_BYTES
+# Pushes within the one process of each run (the in-process worker, the live server).
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 MIZAN_JWT_ENABLED = False  # bearer JWT is Django-only (FA-8): the IRs must match
 MIZAN_MWT_SECRET = shared.MWT_SECRET
 MIZAN_CACHE_SECRET = shared.CACHE_SECRET
