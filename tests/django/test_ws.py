@@ -1,9 +1,11 @@
-"""WebSocket RPC behaviour particular to Django (PROTOCOL WS-1, WS-2): frames through
-`mizan.wrap_asgi(get_asgi_application())` with Channels' `WebsocketCommunicator`, the
+"""WebSocket behaviour particular to Django (PROTOCOL WS-1, WS-2, WS-9, CHAN-1, CHAN-5): frames
+through `mizan.wrap_asgi(get_asgi_application())` with Channels' `WebsocketCommunicator`, the
 identity being the connection's Django session user (AuthMiddlewareStack), an MWT subject
 that must be a primary key, handshakes from another site refused (AllowedHostsOriginValidator,
-ALLOWED_HOSTS), and Channels imported only when asked for. What both adapters share is in
-tests/adapters/test_ws.py and tests/adapters/test_ws_hostile.py.
+ALLOWED_HOSTS), Channels imported only when asked for, channel hooks seeing the session's
+user model instance, pushes through the Channels layer, and live invalidation waiting for the
+commit. What both adapters share is in tests/adapters/test_ws.py, test_ws_hostile.py and
+test_channels.py.
 
 Expected frames are built with the standard library's encoder in canonical form (JSON-1).
 """
@@ -18,13 +20,18 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.core.asgi import get_asgi_application
+from django.db import transaction
 from django.test import Client
+from pydantic import BaseModel
 
 import mizan
+from mizan import ReactContext, client
+from mizan.channels import ReactChannel, register
+from mizan.core import registry
 from mizan.core.tokens import MWTConfig, mint_mwt, permission_key
 
 WS = "/api/mizan/ws/"
@@ -95,10 +102,28 @@ async def ask(communicator: WebsocketCommunicator, frame: str) -> str:
 
 def session_cookie(username: str, staff: bool = False) -> tuple[bytes, bytes]:
     """A new user logged in with Django's test Client: the `Cookie` header of its session."""
+    return logged_in(username, staff)[1]
+
+
+def logged_in(username: str, staff: bool = False) -> tuple[Client, tuple[bytes, bytes]]:
+    """A new user logged in with Django's test Client: the client, and the `Cookie` header
+    of its session."""
     user = get_user_model().objects.create_user(username=username, password="pw", is_staff=staff)
     browser = Client()
     browser.force_login(user)
-    return (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+    return browser, (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+
+
+async def next_frame(ws: WebsocketCommunicator) -> str:
+    """The next frame; a failure rather than a hang when none comes (a guard, not a measure)."""
+    frame = await ws.receive_from(timeout=30)
+    assert isinstance(frame, str)
+    return frame
+
+
+async def quiet(ws: WebsocketCommunicator) -> None:
+    """Nothing is waiting: the reply to an unknown action (answered at once, WS-5) comes next."""
+    assert await ask(ws, '{"action":"quiet-probe","id":"q"}') == error("q", "BAD_REQUEST", "Unknown action")
 
 
 # --- WS-2: identity -------------------------------------------------------------------------------
@@ -132,6 +157,114 @@ def test_ws2_mwt_subject_must_be_a_primary_key(settings: Any) -> None:
         assert await ask(ws, frame) == error(1, "UNAUTHORIZED", "Invalid or expired MWT")
 
     converse(talk)
+
+
+# --- channels and live invalidation through the Channels layer ----------------------------------
+
+Notes = ReactContext("django_ws_notes")
+
+
+class Lobby(ReactChannel):
+    """Session users only; `receive` names the Django user who sent."""
+
+    class Params(BaseModel):
+        room: str
+
+    class ReactMessage(BaseModel):
+        text: str
+
+    class DjangoMessage(BaseModel):
+        text: str
+        user: str
+
+    def authorize(self, params: Any) -> bool:
+        return bool(self.user.is_authenticated)
+
+    def receive(self, params: Any, message: Any) -> Any:
+        return self.DjangoMessage(text=message.text, user=self.user.get_username())
+
+
+@client(context=Notes)
+def django_ws_note(request: Any, note_id: int) -> str:
+    return "note"
+
+
+@client(affects=Notes)
+def django_ws_edit(request: Any, note_id: int) -> bool:
+    return True
+
+
+@pytest.fixture
+def lobby() -> Any:
+    """`Lobby` as channel "lobby" and the two functions above; the registry restored after."""
+    saved = registry.get_all_functions()
+    register(Lobby, "lobby")
+    registry.register(django_ws_note, "django_ws_note")
+    registry.register(django_ws_edit, "django_ws_edit")
+    yield
+    registry.clear_registry()
+    for name, fn_class in saved.items():
+        registry.register(fn_class, name)
+
+
+def subscribe(frame_id: int, room: str) -> str:
+    return json.dumps({"action": "subscribe", "id": frame_id, "channel": "lobby", "params": {"room": room}})
+
+
+@pytest.mark.capability("Channels", "django")
+def test_chan1_hooks_see_the_session_user_and_push_goes_through_the_layer(lobby: None) -> None:
+    cookie = session_cookie("alice")
+
+    async def talk(ws: WebsocketCommunicator) -> None:
+        assert await ask(ws, subscribe(1, "r")) == text({"id": 1, "ok": True})
+        send = {"action": "send", "id": 2, "channel": "lobby", "params": {"room": "r"}, "message": {"text": "hi"}}
+        await ws.send_to(text_data=json.dumps(send))
+        said = text(
+            {"type": "message", "channel": "lobby", "params": {"room": "r"}, "message": {"text": "hi", "user": "alice"}}
+        )
+        assert sorted([await next_frame(ws), await next_frame(ws)]) == sorted([text({"id": 2, "ok": True}), said])
+        # Pushed from sync code on another thread, as a view or a worker pushes.
+        await sync_to_async(Lobby.push)({"room": "r"}, {"text": "from a view", "user": "server"})
+        pushed = {
+            "type": "message",
+            "channel": "lobby",
+            "params": {"room": "r"},
+            "message": {"text": "from a view", "user": "server"},
+        }
+        assert await next_frame(ws) == text(pushed)
+        await quiet(ws)
+
+    converse(talk, [SAME_SITE, cookie])
+
+    async def anonymous(ws: WebsocketCommunicator) -> None:
+        assert await ask(ws, subscribe(1, "r")) == error(1, "FORBIDDEN", "Permission denied")
+
+    converse(anonymous)
+
+
+@pytest.mark.capability("WebSocket RPC", "django")
+def test_ws9_the_push_waits_for_the_commit(lobby: None) -> None:
+    """A mutation over /call/ by the socket's session user inside a transaction that rolls
+    back pushes nothing; the same mutation committed pushes once the commit happened."""
+    browser, cookie = logged_in("alice")
+
+    def mutate(note_id: int, roll_back: bool) -> None:
+        with transaction.atomic():
+            answer = browser.post(
+                "/api/mizan/call/", {"fn": "django_ws_edit", "args": {"note_id": note_id}}, "application/json"
+            )
+            assert answer.status_code == 200, answer.content
+            transaction.set_rollback(roll_back)
+
+    async def talk(ws: WebsocketCommunicator) -> None:
+        await quiet(ws)  # the socket has joined its user's group
+        await sync_to_async(mutate)(1, True)
+        await sync_to_async(mutate)(2, False)
+        pushed = {"type": "invalidate", "invalidate": [{"context": "django_ws_notes", "params": {"note_id": 2}}]}
+        assert await next_frame(ws) == text(pushed)  # had the rolled-back one pushed, it would come first
+        await quiet(ws)
+
+    converse(talk, [SAME_SITE, cookie])
 
 
 # --- WS-2: cross-site WebSocket hijacking ---------------------------------------------------------
