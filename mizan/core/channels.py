@@ -28,6 +28,27 @@ CHANNEL_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")  # IR.md §11.4 de
 MODEL_SLOTS: Final = (("Params", "params"), ("ReactMessage", "react_message"), ("DjangoMessage", "django_message"))
 
 
+class Anonymous:
+    """The identity of a socket without one (FastAPI's anonymous `state.user` is None):
+    falsy, `is_authenticated` False, no key, like Django's `AnonymousUser`."""
+
+    is_authenticated: Final = False
+    is_anonymous: Final = True
+    is_staff: Final = False
+    is_superuser: Final = False
+    pk: Final = None
+    id: Final = None
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "Anonymous"
+
+
+ANONYMOUS: Final = Anonymous()
+
+
 class ReactChannel:
     """Base class of a channel declaration (CHAN-1).
 
@@ -42,9 +63,10 @@ class ReactChannel:
     def __init__(self, user: Any = None, request: Any = None) -> None:
         """`user` is the socket's identity as a server function's request sees it
         (Django: the session or token user, `AnonymousUser` when anonymous; FastAPI:
-        `request.state.user`, None when anonymous), `request` the request object a call
-        on that socket would get. Both are None in `push`."""
-        self.user = user
+        `request.state.user`), and `ANONYMOUS` when there is none, so that
+        `self.user.is_authenticated` reads the same on both adapters; `request` is the
+        request object a call on that socket would get (None in `push`)."""
+        self.user = ANONYMOUS if user is None else user
         self.request = request
 
     def authorize(self, params: Any) -> bool | Awaitable[bool]:

@@ -30,7 +30,7 @@ class Room(ReactChannel):
         user: str
 
     def authorize(self, params: Any) -> bool:
-        return bool(getattr(self.user, "is_authenticated", False)) and params.room != "locked"
+        return bool(self.user.is_authenticated) and params.room != "locked"  # on both adapters
 
     def group(self, params: Any) -> str:
         return f"room_{params.room}"
