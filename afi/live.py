@@ -104,8 +104,8 @@ def seed_django(env: dict[str, str]) -> None:
         )
 
 
-def _wait_ready(server: LiveServer) -> None:
-    """Poll `/session/` until the server answers, it exits, or START_TIMEOUT passes."""
+def _wait_ready(server: LiveServer, ready_path: str) -> None:
+    """Poll `ready_path` until the server answers 200, it exits, or START_TIMEOUT passes."""
     deadline = time.monotonic() + START_TIMEOUT
     with httpx.Client(base_url=server.base_url, timeout=1.0) as probe:
         while True:
@@ -115,7 +115,7 @@ def _wait_ready(server: LiveServer) -> None:
                     f"{server.stderr()}"
                 )
             try:
-                if probe.get(SESSION).status_code == 200:
+                if probe.get(ready_path).status_code == 200:
                     return
             except httpx.TransportError:
                 pass  # not listening yet
@@ -125,7 +125,7 @@ def _wait_ready(server: LiveServer) -> None:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (uvicorn shuts down gracefully), then SIGKILL if it hangs."""
+    """SIGTERM (uvicorn and Daphne shut down gracefully), then SIGKILL if it hangs."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -135,34 +135,74 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def server_command(server: str, target: str, port: int, lifespan: bool) -> list[str]:
+    """The command line serving the ASGI application `target` ("module:attribute") on
+    loopback `port` with `server` ("uvicorn", or "daphne", Channels' own server)."""
+    if server == "daphne":  # no lifespan option: Daphne does not send lifespan events
+        return [sys.executable, "-m", "daphne", "-b", HOST, "-p", str(port), "-v", "0", target]
+    return [
+        sys.executable, "-m", "uvicorn", target,
+        "--host", HOST, "--port", str(port), "--workers", "1",
+        "--lifespan", "on" if lifespan else "off",
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+
+
+@contextmanager
+def run_asgi(
+    name: str,
+    target: str,
+    env: dict[str, str],
+    workdir: Path,
+    *,
+    server: str = "uvicorn",
+    lifespan: bool = True,
+    ready_path: str = SESSION,
+) -> Iterator[LiveServer]:
+    """Serve `target` in a subprocess with `env` on a free loopback port, wait until
+    `ready_path` answers 200, and always stop the process on exit. Its output goes to
+    `workdir/<name>.stderr`, quoted in every LiveServerError.
+
+    Args:
+        name: the server's label in errors and its output file's name.
+        target: the ASGI application, "module:attribute", importable from ROOT.
+        env: the process's whole environment.
+        workdir: a directory for the output file.
+        server: "uvicorn" or "daphne".
+        lifespan: whether uvicorn sends lifespan events (Django's handler has none).
+        ready_path: a path that answers 200 once the application is up.
+    """
+    port = free_port()
+    stderr_path = workdir / f"{name}.stderr"
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(
+            server_command(server, target, port, lifespan),
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=stderr,
+            stderr=stderr,
+        )
+    try:
+        live = LiveServer(name, port, process, stderr_path)
+        _wait_ready(live, ready_path)
+        yield live
+    finally:
+        _stop(process)
+
+
 @contextmanager
 def serve(adapter: str) -> Iterator[LiveServer]:
     """Start `adapter` under uvicorn on a free loopback port, wait until it answers, and
     always stop it on exit."""
-    target = TARGETS[adapter]
     with tempfile.TemporaryDirectory(prefix=f"afi-live-{adapter}-") as tmp:
         workdir = Path(tmp)
         env = server_env(adapter, workdir)
         if adapter == "django":
             seed_django(env)
-        port = free_port()
-        stderr_path = workdir / "server.stderr"
-        command = [
-            sys.executable, "-m", "uvicorn", target,
-            "--host", HOST, "--port", str(port), "--workers", "1",
-            "--lifespan", "off" if adapter == "django" else "on",  # Django's ASGI handler has no lifespan
-            "--log-level", "warning", "--no-access-log",
-        ]  # fmt: skip
-        with stderr_path.open("wb") as stderr:
-            process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr
-            )
-        try:
-            server = LiveServer(adapter, port, process, stderr_path)
-            _wait_ready(server)
+        # Django's ASGI handler has no lifespan
+        with run_asgi(adapter, TARGETS[adapter], env, workdir, lifespan=adapter != "django") as server:
             yield server
-        finally:
-            _stop(process)
 
 
 def _request(
