@@ -1,0 +1,39 @@
+"""Settings of the live project. The test names the database file (`MIZAN_LIVE_DATABASE`,
+migrated once, opened by both servers) and its redis-server (`MIZAN_LIVE_REDIS_URL`)."""
+
+from __future__ import annotations
+
+import os
+
+SECRET_KEY = "mizan-live-tests-not-secret-0123456789abcdef"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "mizan.apps.SimpleMizanConfig",
+    "tests.live.django_site.apps.LiveSiteConfig",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+ROOT_URLCONF = "tests.live.django_site.urls"
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("MIZAN_LIVE_DATABASE", ":memory:"),
+        "OPTIONS": {"timeout": 30},  # two processes write sessions to one file
+    }
+}
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [os.environ.get("MIZAN_LIVE_REDIS_URL", "redis://127.0.0.1:6379/0")]},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+USE_TZ = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
