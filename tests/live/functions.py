@@ -23,7 +23,11 @@ USERS = {"alice": 1, "bob": 2, "carol": 3}
 
 
 def username(user: Any) -> str | None:
-    return None if user is None or not getattr(user, "is_authenticated", False) else str(user.username)
+    """The user's name; None when anonymous, or for an MWT's identity, which is only a pk."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    name = getattr(user, "username", None)
+    return None if name is None else str(name)
 
 
 class Inbox(ReactChannel):
@@ -83,6 +87,11 @@ def whoami(request: Any) -> str | None:
     return username(get_user(request))
 
 
+def my_pk(request: Any) -> str:
+    """The caller's primary key: the subject of an MWT minted for it (AUTH-4)."""
+    return str(get_user(request).pk)
+
+
 def note(request: Any, note_id: int) -> dict[str, Any]:
     return {"id": note_id, "owner": username(get_user(request))}
 
@@ -105,6 +114,7 @@ async def ring_beacon(request: Any, tag: str, n: int) -> None:
 def register_functions() -> None:
     """Register the functions and channels above (once per process)."""
     registry.register(client(auth=True)(whoami), "whoami")
+    registry.register(client(auth=True)(my_pk), "my_pk")
     registry.register(client(auth=True, context=NOTES)(note), "note")
     registry.register(client(auth=True, affects=NOTES)(touch_note), "touch_note")
     registry.register(client(auth=True)(announce), "announce")

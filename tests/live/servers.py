@@ -34,6 +34,7 @@ DJANGO_SETTINGS: Final = "tests.live.django_site.settings"
 # How long an expected frame may take on a loaded machine: generous, never a measurement.
 FRAME_TIMEOUT: Final = 30.0
 OPEN_TIMEOUT: Final = 30.0
+MWT_SECRET: Final = "mwt-secret-of-the-live-websocket-tests-0123456789"
 
 
 def text(value: Any) -> str:
@@ -146,9 +147,10 @@ def _migrate(env: dict[str, str]) -> None:
 
 
 def server_env(adapter: str, redis_url: str, workdir: Path) -> dict[str, str]:
-    """This environment plus the live project's: Django's settings module (pytest-django
-    exports the suite's own), database file and redis URL; FastAPI's broadcast URL."""
-    env = dict(os.environ)
+    """This environment plus the live project's: the MWT secret; Django's settings module
+    (pytest-django exports the suite's own), database file and redis URL; FastAPI's
+    broadcast URL."""
+    env = dict(os.environ, MIZAN_MWT_SECRET=MWT_SECRET)
     if adapter == "django":
         env.update(
             DJANGO_SETTINGS_MODULE=DJANGO_SETTINGS,

@@ -20,7 +20,8 @@ from typing import Any, Final
 import pytest
 
 from afi.live import ROOT
-from tests.live.servers import ANONYMOUS, Identity, Pair, Socket, call, open_socket, serve_pair, text
+from mizan.core.tokens import MWTConfig, mint_mwt, permission_key
+from tests.live.servers import ANONYMOUS, MWT_SECRET, Identity, Pair, Socket, call, open_socket, serve_pair, text
 from tests.redis_server import RedisServer
 
 
@@ -236,3 +237,29 @@ def test_ws9_socket_mutation_on_b_is_pushed_to_the_users_other_sockets(pair: Pai
         assert alice_b.ask(rpc(1, "touch_note", {"note_id": 9})) == text({"id": 1, "result": 9, "invalidate": notes(9)})
         assert alice_a.next() == invalidation(9)
         watch.assert_nothing_for("alice-b", "bob-a", "anon-b")
+
+
+def test_ws9_an_auth_frame_moves_the_socket_to_its_tokens_user(pair: Pair) -> None:
+    """A socket opened as bob that switches to alice with an MWT (WS-2) receives alice's
+    pushes from then on, and bob's no longer."""
+    alice, bob = pair.login("alice"), pair.login("bob")
+    answer = call(pair.b, alice, "my_pk")
+    assert answer.status_code == 200, answer.text
+    alice_pk = answer.json()["result"]
+    token = mint_mwt(
+        MWTConfig(secret=MWT_SECRET),
+        alice_pk,
+        pkey=permission_key((), False, False),
+        is_staff=False,
+        is_superuser=False,
+    )
+    with ExitStack() as stack:
+        watch = Watch(pair, stack)
+        switched = watch.open("switched-a", "a", bob)
+        assert switched.ask({"action": "auth", "id": 1, "token": token}) == text({"id": 1, "ok": True})
+        assert switched.ask(rpc(2, "my_pk")) == text({"id": 2, "result": alice_pk})
+
+        ok(call(pair.b, alice, "touch_note", {"note_id": 10}), 10, invalidate=notes(10))
+        assert switched.next() == invalidation(10)
+        ok(call(pair.b, bob, "touch_note", {"note_id": 11}), 11, invalidate=notes(11))
+        watch.assert_nothing_for("switched-a")

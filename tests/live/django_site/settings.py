@@ -1,5 +1,6 @@
 """Settings of the live project. The test names the database file (`MIZAN_LIVE_DATABASE`,
-migrated once, opened by both servers) and its redis-server (`MIZAN_LIVE_REDIS_URL`)."""
+migrated once, opened by both servers), its redis-server (`MIZAN_LIVE_REDIS_URL`) and the
+MWT secret (`MIZAN_MWT_SECRET`, the variable FastAPI reads)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,4 @@ CHANNEL_LAYERS = {
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MIZAN_MWT_SECRET = os.environ.get("MIZAN_MWT_SECRET", "")  # auth frames (WS-2)
