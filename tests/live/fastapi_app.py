@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import mizan_fastapi
@@ -40,10 +41,11 @@ class UserMiddleware:
 
 def create_app() -> FastAPI:
     mizan_fastapi.configure()  # broadcast_url from MIZAN_BROADCAST_URL
-    register_functions()
+    register_functions(Response)
     app = FastAPI()
     app.add_middleware(UserMiddleware)
     app.include_router(mizan_fastapi.router, prefix="/api/mizan")
+    app.include_router(mizan_fastapi.routes_router)  # touch_note_page
     return app
 
 

@@ -3,8 +3,9 @@ AppConfig, the FastAPI app in its factory, a fresh pushing process by hand), wri
 against the framework-neutral core.
 
 `note` is a context member and `touch_note` the mutation that invalidates it (WS-9 has
-something to push); `announce` and `ring_beacon` push from a request (CHAN-5): the one from a
-sync function, the other from an async one.
+something to push), also served at its own URL as `touch_note_page`; `announce` and
+`ring_beacon` push from a request (CHAN-5): the one from a sync function, the other from
+an async one.
 """
 
 from __future__ import annotations
@@ -111,12 +112,23 @@ async def ring_beacon(request: Any, tag: str, n: int) -> None:
     await Beacon.apush({"tag": tag}, Beacon.DjangoMessage(n=n))
 
 
-def register_functions() -> None:
-    """Register the functions and channels above (once per process)."""
+def register_functions(response_class: type) -> None:
+    """Register the functions and channels above (once per process); `response_class` is
+    the framework's HTTP response, which the view-path function answers with."""
+
+    def touch_note_page(request: Any, note_id: int) -> response_class:  # type: ignore[valid-type]
+        """The same mutation at its own URL (VIEW-*): another HTTP transport for WS-9."""
+        try:
+            return response_class(content=b"touched", status_code=200, media_type="text/plain")
+        except TypeError:  # Django's HttpResponse
+            return response_class(b"touched", status=200, content_type="text/plain")
+
     registry.register(client(auth=True)(whoami), "whoami")
     registry.register(client(auth=True)(my_pk), "my_pk")
     registry.register(client(auth=True, context=NOTES)(note), "note")
     registry.register(client(auth=True, affects=NOTES)(touch_note), "touch_note")
+    route = client(auth=True, affects=NOTES, route="/live/notes/<int:note_id>/touch/", methods=["POST"])
+    registry.register(route(touch_note_page), "touch_note_page")
     registry.register(client(auth=True)(announce), "announce")
     registry.register(client()(ring_beacon), "ring_beacon")
     register(Inbox, "inbox")

@@ -76,15 +76,20 @@ class Pair:
             return Identity(name, cookies={"sessionid": browser.cookies["sessionid"]})
 
 
-def call(server: LiveServer, who: Identity, fn: str, args: dict[str, Any] | None = None) -> httpx.Response:
-    """`POST /call/` on `server` as `who`, with the CSRF token of `/session/` when the
-    adapter has one (SESS-1)."""
+def post(server: LiveServer, who: Identity, path: str, body: Any) -> httpx.Response:
+    """A JSON POST to `path` on `server` as `who`, with the CSRF token of `/session/` when
+    the adapter has one (SESS-1)."""
     with httpx.Client(
         base_url=server.base_url, cookies=who.cookies, headers=who.headers, timeout=REQUEST_TIMEOUT
     ) as browser:
         token = browser.get(SESSION).json()["csrfToken"]
         headers = {"X-CSRFToken": token} if token is not None else {}
-        return browser.post(CALL, json={"fn": fn, "args": args or {}}, headers=headers)
+        return browser.post(path, json=body, headers=headers)
+
+
+def call(server: LiveServer, who: Identity, fn: str, args: dict[str, Any] | None = None) -> httpx.Response:
+    """`POST /call/` on `server` as `who`."""
+    return post(server, who, CALL, {"fn": fn, "args": args or {}})
 
 
 class Socket:

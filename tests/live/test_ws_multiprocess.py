@@ -21,7 +21,7 @@ import pytest
 
 from afi.live import ROOT
 from mizan.core.tokens import MWTConfig, mint_mwt, permission_key
-from tests.live.servers import ANONYMOUS, MWT_SECRET, Identity, Pair, Socket, call, open_socket, serve_pair, text
+from tests.live.servers import ANONYMOUS, MWT_SECRET, Identity, Pair, Socket, call, open_socket, post, serve_pair, text
 from tests.redis_server import RedisServer
 
 
@@ -133,7 +133,8 @@ class Watch:
 DJANGO_SETUP: Final = "import django\ndjango.setup()\n"
 FASTAPI_SETUP: Final = (
     "import mizan_fastapi\nmizan_fastapi.configure()\n"
-    "from tests.live.functions import register_functions\nregister_functions()\n"
+    "from starlette.responses import Response\n"
+    "from tests.live.functions import register_functions\nregister_functions(Response)\n"
 )
 PUSH: Final = (
     "from tests.live.functions import Inbox\nInbox.push({'owner': 'alice'}, {'text': 'from cron', 'sender': 'cron'})\n"
@@ -223,6 +224,11 @@ def test_ws9_http_mutation_on_b_is_pushed_to_the_users_sockets_on_both_servers_o
         ok(call(pair.b, bob, "touch_note", {"note_id": 8}), 8, invalidate=notes(8))  # and the other way round
         assert bob_a.next() == invalidation(8)
         watch.assert_nothing_for("alice-a", "alice-b", "anon-a")
+
+        page = post(pair.b, alice, "/live/notes/12/touch/", {})  # the view path is HTTP too
+        assert (page.status_code, page.text) == (200, "touched")
+        assert (alice_a.next(), alice_b.next()) == (invalidation(12), invalidation(12))
+        watch.assert_nothing_for("bob-a", "anon-a")
 
 
 def test_ws9_socket_mutation_on_b_is_pushed_to_the_users_other_sockets(pair: Pair) -> None:

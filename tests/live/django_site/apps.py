@@ -10,6 +10,8 @@ class LiveSiteConfig(AppConfig):
     label = "live_site"
 
     def ready(self) -> None:
+        from django.http import HttpResponse
+
         from tests.live.functions import register_functions
 
-        register_functions()
+        register_functions(HttpResponse)

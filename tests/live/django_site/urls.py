@@ -7,4 +7,5 @@ from tests.live.django_site.views import login_as
 urlpatterns = [
     path("api/mizan/", include("mizan.urls")),
     path("live-test/login/", login_as),
+    path("", include("mizan.routes")),  # touch_note_page
 ]
