@@ -21,7 +21,19 @@ import pytest
 
 from afi.live import ROOT
 from mizan.core.tokens import MWTConfig, mint_mwt, permission_key
-from tests.live.servers import ANONYMOUS, MWT_SECRET, Identity, Pair, Socket, call, open_socket, post, serve_pair, text
+from tests.live.servers import (
+    ANONYMOUS,
+    FRAME_TIMEOUT,
+    MWT_SECRET,
+    Identity,
+    Pair,
+    Socket,
+    call,
+    open_socket,
+    post,
+    serve_pair,
+    text,
+)
 from tests.redis_server import RedisServer
 
 
@@ -160,6 +172,29 @@ def test_chan6_push_made_on_b_reaches_the_subscriber_on_a_and_no_one_else(pair: 
         ok(call(pair.b, bob, "announce", {"owner": "alice", "text": "psst"}))
         assert alice_a.next() == delivery("inbox", {"owner": "alice"}, {"text": "psst", "sender": "bob"})
         watch.assert_nothing_for("alice-a", "bob-a", "anon-a")
+
+
+def no_pubsub_channels(redis: RedisServer) -> None:
+    """Wait until no process is subscribed to any Redis pub/sub channel (FastAPI's engine:
+    every socket's groups are gone; Channels' Redis layer uses none)."""
+    deadline = time.monotonic() + FRAME_TIMEOUT
+    while redis.command(b"PUBSUB", b"CHANNELS") != b"*0\r\n":
+        assert time.monotonic() < deadline, redis.command(b"PUBSUB", b"CHANNELS")
+        time.sleep(0.05)
+
+
+def test_chan6_a_server_whose_sockets_all_left_still_delivers_to_new_ones(pair: Pair, redis: RedisServer) -> None:
+    """Once a process's last subscriber has left (its engine may stop listening), a new
+    socket's subscription listens again."""
+    alice = pair.login("alice")
+    for attempt in range(2):
+        with open_socket(pair.a, alice) as socket:
+            subscribe(socket, 1, "inbox", {"owner": "alice"})
+            ok(call(pair.b, alice, "announce", {"owner": "alice", "text": f"visit {attempt}"}))
+            assert socket.next() == delivery(
+                "inbox", {"owner": "alice"}, {"text": f"visit {attempt}", "sender": "alice"}
+            )
+        no_pubsub_channels(redis)
 
 
 def test_chan6_push_from_a_fresh_process_reaches_sockets_on_both_servers(pair: Pair) -> None:
