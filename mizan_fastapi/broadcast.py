@@ -98,7 +98,9 @@ class _Subscriber:
     async def subscribe(self, group: str) -> None:
         self.groups.add(group)
         await self.pubsub.subscribe(group)
-        if self.reader is None:
+        # redis-py's listen() ends once nothing is subscribed (this loop's last socket left):
+        # the next subscription needs a reader again.
+        if self.reader is None or self.reader.done():
             self.reader = asyncio.ensure_future(self._read())
 
     async def unsubscribe(self, group: str) -> None:
