@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from afi.live import ROOT
 from mizan.core.tokens import MWTConfig, mint_mwt, permission_key
@@ -304,3 +305,42 @@ def test_ws9_an_auth_frame_moves_the_socket_to_its_tokens_user(pair: Pair) -> No
         assert switched.next() == invalidation(10)
         ok(call(pair.b, bob, "touch_note", {"note_id": 11}), 11, invalidate=notes(11))
         watch.assert_nothing_for("switched-a")
+
+
+# --- CHAN-6 with Redis restarted (last: it restarts the module's redis-server) -------------------
+
+
+def test_chan6_after_a_redis_restart_no_socket_stays_open_and_deaf(pair: Pair, redis: RedisServer) -> None:
+    """While Redis is down a mutation still succeeds (its WS-9 push is lost, never its
+    answer); once Redis is back, a socket that was subscribed either receives pushes again
+    (FastAPI re-subscribes) or has been closed (Channels closes it with 1011, and the client
+    reconnects); a socket opened afterwards is delivered to."""
+    alice = pair.login("alice")
+    inbox = {"owner": "alice"}
+    with open_socket(pair.a, alice) as socket:
+        subscribe(socket, 1, "inbox", inbox)
+        redis.stop()
+        try:
+            ok(call(pair.b, alice, "touch_note", {"note_id": 13}), 13, invalidate=notes(13))
+        finally:
+            redis.start()
+        deadline = time.monotonic() + FRAME_TIMEOUT
+        sent: list[str] = []
+        while True:
+            sent.append(delivery("inbox", inbox, {"text": f"after {len(sent)}", "sender": "alice"}))
+            # B's own connection may not be back yet: such a push fails with its function.
+            call(pair.b, alice, "announce", {"owner": "alice", "text": f"after {len(sent) - 1}"})
+            try:
+                frames = socket.drain()
+            except ConnectionClosed as closed:
+                assert closed.rcvd is not None and closed.rcvd.code == 1011, closed
+                break
+            if frames:
+                assert set(frames) <= set(sent), frames
+                break
+            assert time.monotonic() < deadline, "the socket stayed open and received no push"
+            time.sleep(0.2)
+    with open_socket(pair.a, alice) as fresh:
+        subscribe(fresh, 1, "inbox", inbox)
+        ok(call(pair.b, alice, "announce", {"owner": "alice", "text": "welcome back"}))
+        assert fresh.next() == delivery("inbox", inbox, {"text": "welcome back", "sender": "alice"})
