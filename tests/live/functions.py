@@ -127,6 +127,7 @@ def register_functions(response_class: type) -> None:
     registry.register(client(auth=True)(my_pk), "my_pk")
     registry.register(client(auth=True, context=NOTES)(note), "note")
     registry.register(client(auth=True, affects=NOTES)(touch_note), "touch_note")
+    registry.register(client(affects=NOTES)(touch_note), "touch_note_anyone")  # anonymous callers too
     route = client(auth=True, affects=NOTES, route="/live/notes/<int:note_id>/touch/", methods=["POST"])
     registry.register(route(touch_note_page), "touch_note_page")
     registry.register(client(auth=True)(announce), "announce")

@@ -267,6 +267,19 @@ def test_ws9_http_mutation_on_b_is_pushed_to_the_users_sockets_on_both_servers_o
         watch.assert_nothing_for("bob-a", "anon-a")
 
 
+def test_ws9_an_anonymous_mutation_is_pushed_to_no_socket(pair: Pair) -> None:
+    """Anonymous callers share no identity: their mutations are pushed to nobody, not to
+    every anonymous socket."""
+    alice = pair.login("alice")
+    with ExitStack() as stack:
+        watch = Watch(pair, stack)
+        watch.open("anon-a", "a", ANONYMOUS)
+        watch.open("anon-b", "b", ANONYMOUS)
+        watch.open("alice-a", "a", alice)
+        ok(call(pair.b, ANONYMOUS, "touch_note_anyone", {"note_id": 14}), 14, invalidate=notes(14))
+        watch.assert_nothing_for("anon-a", "anon-b", "alice-a")
+
+
 def test_ws9_socket_mutation_on_b_is_pushed_to_the_users_other_sockets(pair: Pair) -> None:
     """The socket that made the mutation has it in its reply (WS-4) and gets no push."""
     alice, bob = pair.login("alice"), pair.login("bob")
