@@ -24,6 +24,7 @@ from pydantic_core import to_jsonable_python
 
 from mizan.core import _backend
 from mizan.core.auth import UnkeyedIdentity, get_user, identity_key
+from mizan.core.errors import ConfigError
 
 logger = logging.getLogger("mizan")
 
@@ -95,15 +96,39 @@ def encode_frame(frame: Any) -> str:
     return bytes(_backend.encode_json(frame, to_jsonable_python)).decode("utf-8")
 
 
+MSG_NO_ENGINE: Final = (
+    "nothing carries pushes in this process: on Django install the `channels` extra and the "
+    'app ("mizan" in INSTALLED_APPS); on FastAPI import mizan_fastapi (and configure() it with '
+    "the broadcast_url of the servers) before pushing"
+)
+
+
+def _engines() -> list[Publisher]:
+    """The publishers in force; a push that nothing could carry is an error, never a
+    silent loss (a worker that pushes without importing its adapter)."""
+    engines = publishers()
+    if not engines:
+        raise ConfigError(MSG_NO_ENGINE)
+    return engines
+
+
 def publish(group: str, text: str, origin: str | None = None) -> None:
-    """Push `text` to `group` through every publisher, from sync code."""
-    for publisher in publishers():
+    """Push `text` to `group` through every publisher, from sync code.
+
+    Raises:
+        ConfigError: no adapter registered a publisher in this process.
+    """
+    for publisher in _engines():
         publisher.publish(group, text, origin)
 
 
 async def apublish(group: str, text: str, origin: str | None = None) -> None:
-    """Push `text` to `group` through every publisher, from async code."""
-    for publisher in publishers():
+    """Push `text` to `group` through every publisher, from async code.
+
+    Raises:
+        ConfigError: no adapter registered a publisher in this process.
+    """
+    for publisher in _engines():
         await publisher.apublish(group, text, origin)
 
 
