@@ -3,7 +3,8 @@ Mizan's `/call/` and `/ws/` under uvicorn, with the same server functions regist
 
 - `update_profile` (`def`: the call and work of every other HTTP benchmark, from
   benchmarks._call_workload) and `aupdate_profile`, the same as an `async def`;
-- `ping`, an `async def` answering "pong": the liveness check of every held socket.
+- `ping`, an `async def` answering "pong": the liveness check of every held socket;
+- `fanout(seq)`, pushing one timestamped message to the `ticks` channel's subscribers.
 
 Django also serves `/plain/`, the csrf-exempt plain view of benchmarks._call_workload that
 answers the same JSON without reading the body: what Django's ASGI handler costs alone.
@@ -17,9 +18,14 @@ access per request), so `/call/` carries the CSRF cookie and header a browser se
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any, Literal
 
+import pydantic
+
 from benchmarks._call_workload import profile
+from mizan.channels import ReactChannel, register
 
 PREFIX = "/api/mizan/"
 CALL_PATH = PREFIX + "call/"
@@ -58,7 +64,37 @@ async def ping(request: Any) -> str:
     return "pong"
 
 
-FUNCTIONS = {"update_profile": update_profile, "aupdate_profile": aupdate_profile, "ping": ping}
+class Ticks(ReactChannel):
+    """The push channel: anyone may subscribe (the benchmark's sockets are anonymous), one
+    group per room."""
+
+    class Params(pydantic.BaseModel):
+        room: str
+
+    class DjangoMessage(pydantic.BaseModel):
+        seq: int
+        sent_ns: int
+
+    def authorize(self, params: Ticks.Params) -> bool:
+        return True
+
+
+CHANNEL = "ticks"
+ROOM = "bench"
+# Where the two processes of the cross-process rows meet (a redis:// URL), or unset: one
+# process, in-memory fan-out. FastAPI reads MIZAN_BROADCAST_URL itself.
+REDIS_ENV = "MIZAN_BENCH_REDIS_URL"
+
+
+async def fanout(request: Any, seq: int) -> int:
+    """Push message `seq` to every subscriber of `ticks` {"room": ROOM}, stamped with this
+    machine's monotonic clock just before the push call (CLOCK_MONOTONIC is system-wide on
+    Linux, so a client process reads the same clock)."""
+    await Ticks.apush({"room": ROOM}, {"seq": seq, "sent_ns": time.monotonic_ns()})
+    return seq
+
+
+FUNCTIONS = {"update_profile": update_profile, "aupdate_profile": aupdate_profile, "ping": ping, "fanout": fanout}
 
 
 def _register() -> None:
@@ -66,6 +102,7 @@ def _register() -> None:
 
     for name, function in FUNCTIONS.items():
         registry.register(client(function), name)  # the same function again is a no-op (REG-3)
+    register(Ticks, CHANNEL)
 
 
 def fastapi_app() -> Any:
@@ -82,10 +119,17 @@ def fastapi_app() -> Any:
 
 def django_settings() -> dict[str, Any]:
     """benchmarks._django_project's settings (default middleware, cookie sessions, DEBUG
-    off) with this module's URLs."""
+    off) with this module's URLs, and the Channels layer: channels_redis on REDIS_ENV's URL
+    when it is set, in-memory otherwise."""
     from benchmarks import _django_project as project
 
-    return {**project.settings_for(competitors=False), "ROOT_URLCONF": __name__}
+    url = os.environ.get(REDIS_ENV)
+    layer = (
+        {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}
+        if url
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+    return {**project.settings_for(competitors=False), "ROOT_URLCONF": __name__, "CHANNEL_LAYERS": {"default": layer}}
 
 
 def django_app() -> Any:

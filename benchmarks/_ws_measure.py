@@ -16,14 +16,15 @@ import json
 import os
 import statistics
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from benchmarks import _http_load as http
 from benchmarks import _ws_client as client
+from benchmarks import _ws_fanout
 from benchmarks._call_workload import BODY, HEADERS, RESULT
-from benchmarks._ws_apps import CALL_PATH, PLAIN_PATH, WS_PATH
+from benchmarks._ws_apps import CALL_PATH, PLAIN_PATH, REDIS_ENV, WS_PATH
 
 ADAPTERS = {"fastapi": "FastAPI", "django": "Django"}
 FACTORIES = {"fastapi": "benchmarks._ws_apps:fastapi_app", "django": "benchmarks._ws_apps:django_app"}
@@ -32,7 +33,9 @@ FACTORIES = {"fastapi": "benchmarks._ws_apps:fastapi_app", "django": "benchmarks
 CALL_HEADERS = {"fastapi": (("Content-Type", "application/json"),), "django": tuple(HEADERS.items())}
 KINDS = {"def": "update_profile", "async def": "aupdate_profile"}  # function kind -> name
 ARGS: dict[str, Any] = json.loads(BODY)["args"]
+BROADCAST_ENV = "MIZAN_BROADCAST_URL"  # mizan_fastapi's cross-process fan-out
 WARM_SECONDS = 0.3
+KEEP_ALIVE_SECONDS = 600
 SETTLE_SECONDS = 1.0  # after opening or pinging many sockets, before RSS is read
 
 
@@ -65,12 +68,20 @@ def server(adapter: str, cpu: int | None, **env: str) -> http.Server:
         parser,
         "--ws",
         "websockets-sansio",
+        # uvicorn closes a keep-alive connection idle for 5 s by default: longer than the
+        # other targets of a round take, so the HTTP connections would not survive a round.
+        "--timeout-keep-alive",
+        str(KEEP_ALIVE_SECONDS),
         "--log-level",
         "warning",
         "--no-access-log",
     )
     name = f"uvicorn ({ADAPTERS[adapter]})"
-    return http.Server(name, http.pinned(command, cpu), port, http.server_env(MIZAN_PURE="0", **env), CALL_PATH)
+    environ = http.server_env(MIZAN_PURE="0", **env)
+    for key in (BROADCAST_ENV, REDIS_ENV):  # one process unless the caller says otherwise
+        if key not in env:
+            environ.pop(key, None)
+    return http.Server(name, http.pinned(command, cpu), port, environ, CALL_PATH)
 
 
 def group_rss_bytes(group: int) -> int:
@@ -249,5 +260,17 @@ def hold(adapter: str, count: int, compression: bool) -> Held:
         return loop.run(_hold(live.port, live.group, count, compression))
 
 
-def medians(samples: Mapping[str, list[float]]) -> dict[str, float]:
-    return {name: statistics.median(values) for name, values in samples.items()}
+# --- push fan-out ------------------------------------------------------------------------
+
+
+def fanout(adapter: str, count: int, pushes: int, redis_url: str | None = None) -> _ws_fanout.Fanout:
+    """Push latency to `count` subscribed sockets: one server process, or with `redis_url`
+    two processes sharing it (FastAPI's broadcast URL, Django's channels_redis layer), both
+    on the server CPU, so the servers' work has one core in both cases."""
+    server_cpu, load_cpu = http.cpus()
+    client.raise_fd_limit(count + 256)
+    env = {} if redis_url is None else {BROADCAST_ENV if adapter == "fastapi" else REDIS_ENV: redis_url}
+    servers = [server(adapter, server_cpu, **env) for _ in range(1 if redis_url is None else 2)]
+    with http.servers(*servers) as live, pinned_client(load_cpu), runner() as loop:
+        ports, groups = [item.port for item in live], [item.group for item in live]
+        return loop.run(_ws_fanout.measure(ports, groups, count, pushes))

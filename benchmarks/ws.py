@@ -28,22 +28,25 @@ from __future__ import annotations
 
 import argparse
 import signal
+import statistics
 import time
 from types import FrameType
 from typing import Any
 
-from benchmarks import _callgrind, _ws_inprocess
+from benchmarks import _callgrind, _ctx_redis, _ws_fanout, _ws_inprocess
 from benchmarks import _http_load as http
 from benchmarks import _ws_measure as measure
 from benchmarks._results import Chart, Results, Table, instructions, times
 
 MODULE = "benchmarks.ws"
-ROUNDS = 5
+ROUNDS = 9
 QUICK_ROUNDS = 2
-SECONDS = 1.0  # per target per round
+SECONDS = 0.6  # per target per round
 QUICK_SECONDS = 0.5
 IN_FLIGHT = 8  # the N of "N in flight": half the default per-socket bound (16, CHAN-7)
 SOCKETS = 1000
+PUSHES = 20
+QUICK_PUSHES = 5
 MB = 1024 * 1024
 
 
@@ -138,6 +141,66 @@ def _memory_table(held: dict[tuple[str, bool], measure.Held]) -> Table:
     )
 
 
+def _fanout_rows(adapter: str, label: str, result: _ws_fanout.Fanout) -> list[list[str]]:
+    everyone = [value for values in result.latencies.values() for value in values]
+    sides = [("all sockets", everyone)]
+    if len(result.latencies) > 1:
+        sides += [("  on the pushing process", result.latencies[0]), ("  on the other process", result.latencies[1])]
+    rows = []
+    for index, (who, values) in enumerate(sides):
+        stats = _ws_fanout.summary(values)
+        first = index == 0
+        rows.append(
+            [
+                measure.ADAPTERS[adapter] if first else "",
+                label if first else "",
+                who,
+                f"{len(values):,}",
+                f"{stats['p50']:.2f}",
+                f"{stats['p99']:.2f}",
+                f"{stats['max']:.2f}",
+                f"{_ws_fanout.percentile(result.last, 0.5) / 1e6:.2f}" if first else "",
+                f"{statistics.median(result.server_cpu) * 1e3:.0f}" if first else "",
+                f"{result.subscribe_rss / result.sockets / 1024:.1f}" if first else "",
+            ]
+        )
+    return rows
+
+
+def _fanout_table(results: dict[tuple[str, str], _ws_fanout.Fanout], sockets: int, pushes: int) -> Table:
+    rows = [row for (adapter, label), result in results.items() for row in _fanout_rows(adapter, label, result)]
+    return Table(
+        f"push fan-out: one push to {sockets:,} subscribed sockets, latency from the push call to each delivery frame",
+        [
+            "adapter",
+            "server processes",
+            "sockets",
+            "deliveries",
+            "p50 (ms)",
+            "p99 (ms)",
+            "max (ms)",
+            "last socket, median push (ms)",
+            "server CPU per push (ms)",
+            "subscription (KB/socket)",
+        ],
+        rows,
+        note=(
+            f"{pushes} pushes after {_ws_fanout.WARM_PUSHES} warm-up ones, each once every socket has the "
+            f"previous one and {_ws_fanout.GAP_SECONDS * 1e3:.0f} ms have passed; percentiles over every delivery "
+            "of every push. The push is `await Ticks.apush(...)` in a server function called over a control socket "
+            "on the first process; the message carries time.monotonic_ns() read just before the call, the client "
+            "reads the same clock when the websockets library hands it the frame (its own parsing included). Last "
+            "socket: the slowest delivery of a push, median over the pushes. Server CPU: the servers' CPU time (all "
+            "processes) from the push call to the last delivery, median over the pushes (10 ms clock ticks). Two "
+            "processes: both on the server CPU, sockets split evenly, Redis (a redis-server this run starts on "
+            "loopback) between them: FastAPI's MIZAN_BROADCAST_URL, Django's channels_redis layer; one process: "
+            "FastAPI in-process, Django's InMemoryChannelLayer. Sockets subscribe "
+            f"{_ws_fanout.SUBSCRIBE_BATCH} at a time. Subscription: the servers' RSS growth while every socket "
+            "subscribed, per socket."
+        ),
+    )
+
+
 def _inprocess_table(counts: dict[str, float]) -> Table:
     ws, web = counts["ws"], counts["http"]
     return Table(
@@ -178,8 +241,9 @@ def _method(rounds: int, seconds: float, in_flight: int) -> str:
     loop, parser = measure.uvicorn_settings()
     return (
         f"Live servers on 127.0.0.1: `uvicorn --factory benchmarks._ws_apps:<app> --loop {loop} --http {parser} "
-        "--ws websockets-sansio` (one process, the C extension), FastAPI with Mizan's router and Django (default "
-        f"middleware, cookie sessions) through mizan.wrap_asgi; {pinning}. The client is this process: asyncio on "
+        f"--ws websockets-sansio --timeout-keep-alive {measure.KEEP_ALIVE_SECONDS}` (one process, the C "
+        "extension), FastAPI with Mizan's router and Django (default middleware, cookie sessions, an "
+        f"InMemoryChannelLayer) through mizan.wrap_asgi; {pinning}. The client is this process: asyncio on "
         "uvloop, the `websockets` library for sockets (no compression unless said), a minimal keep-alive HTTP/1.1 "
         "client for /call/ (one pre-built request, the answer read by Content-Length); every answer is compared "
         f"with the first, byte for byte. RPC: the call of the HTTP group (update_profile, 6 arguments), each "
@@ -187,6 +251,19 @@ def _method(rounds: int, seconds: float, in_flight: int) -> str:
         "rotates every round); medians, `range` the lowest and highest round. Wall clock, and the server's CPU "
         "time per call read from /proc."
     )
+
+
+def _fanout(results: Results, sockets: int, pushes: int) -> None:
+    """The push fan-out rows: one process per adapter, then two sharing a redis-server."""
+    fanouts = {(adapter, "1"): measure.fanout(adapter, sockets, pushes) for adapter in measure.ADAPTERS}
+    missing = _ctx_redis.unavailable()
+    if missing is None:
+        with _ctx_redis.LocalRedis() as redis:
+            for adapter in measure.ADAPTERS:
+                fanouts[(adapter, "2 + Redis")] = measure.fanout(adapter, sockets, pushes, redis.url)
+    else:
+        results.skipped.append(f"push fan-out across two processes: {missing}")
+    results.tables.append(_fanout_table(fanouts, sockets, pushes))
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -201,6 +278,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, help=f"interleaved rounds (default {ROUNDS})")
     parser.add_argument("--seconds", type=float, help=f"seconds per target per round (default {SECONDS})")
     parser.add_argument("--in-flight", type=int, default=IN_FLIGHT, help=f"the N of N in flight (default {IN_FLIGHT})")
+    parser.add_argument("--no-fanout", action="store_true", help="leave out the push fan-out rows")
     parser.add_argument("--sockets", type=int, default=SOCKETS, help=f"sockets held (default {SOCKETS})")
     options = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _on_sigterm)
@@ -229,6 +307,10 @@ def main(argv: list[str] | None = None) -> None:
     }
     failed = [key for key, item in held.items() if item.answered != item.count]
     results.tables.append(_memory_table(held))
+    if options.no_fanout:
+        results.skipped.append("push fan-out: --no-fanout given")
+    else:
+        _fanout(results, options.sockets, QUICK_PUSHES if options.quick else PUSHES)
     results.emit()
     if failed:
         raise SystemExit(f"{MODULE}: sockets not all held: {failed}")
