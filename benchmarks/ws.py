@@ -36,6 +36,7 @@ from typing import Any
 from benchmarks import _callgrind, _ctx_redis, _ws_fanout, _ws_inprocess
 from benchmarks import _http_load as http
 from benchmarks import _ws_measure as measure
+from benchmarks._environment import environment
 from benchmarks._results import Chart, Results, Table, instructions, times
 
 MODULE = "benchmarks.ws"
@@ -160,7 +161,7 @@ def _fanout_rows(adapter: str, label: str, result: _ws_fanout.Fanout) -> list[li
                 f"{stats['p99']:.2f}",
                 f"{stats['max']:.2f}",
                 f"{_ws_fanout.percentile(result.last, 0.5) / 1e6:.2f}" if first else "",
-                f"{statistics.median(result.server_cpu) * 1e3:.0f}" if first else "",
+                f"{statistics.fmean(result.server_cpu) * 1e3:.1f}" if first else "",
                 f"{result.subscribe_rss / result.sockets / 1024:.1f}" if first else "",
             ]
         )
@@ -191,7 +192,7 @@ def _fanout_table(results: dict[tuple[str, str], _ws_fanout.Fanout], sockets: in
             "on the first process; the message carries time.monotonic_ns() read just before the call, the client "
             "reads the same clock when the websockets library hands it the frame (its own parsing included). Last "
             "socket: the slowest delivery of a push, median over the pushes. Server CPU: the servers' CPU time (all "
-            "processes) from the push call to the last delivery, median over the pushes (10 ms clock ticks). Two "
+            "processes) from the push call to the last delivery, mean over the pushes (read in 10 ms clock ticks). Two "
             "processes: both on the server CPU, sockets split evenly, Redis (a redis-server this run starts on "
             "loopback) between them: FastAPI's MIZAN_BROADCAST_URL, Django's channels_redis layer; one process: "
             "FastAPI in-process, Django's InMemoryChannelLayer. Sockets subscribe "
@@ -249,7 +250,7 @@ def _method(rounds: int, seconds: float, in_flight: int) -> str:
         f"with the first, byte for byte. RPC: the call of the HTTP group (update_profile, 6 arguments), each "
         f"target warmed {measure.WARM_SECONDS} s, then {rounds} interleaved rounds of {seconds} s (the order "
         "rotates every round); medians, `range` the lowest and highest round. Wall clock, and the server's CPU "
-        "time per call read from /proc."
+        f"time per call read from /proc. Measured on {environment()['cpu']}."
     )
 
 
