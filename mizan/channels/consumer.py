@@ -15,6 +15,7 @@ import asyncio
 import io
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth.models import AnonymousUser
@@ -22,7 +23,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 
 from mizan.authentication import check_pk, set_user
-from mizan.channels.layer import warn_without_layer
+from mizan.channels.layer import layer_slot, warn_without_layer
 from mizan.conf import get_settings
 from mizan.core.broadcast import Deliver
 from mizan.core.tokens import TokenUser
@@ -58,12 +59,14 @@ class ChannelsTransport:
         if layer is None:
             warn_without_layer()
             return
-        await layer.group_add(group, self.consumer.channel_name)
+        async with layer_slot():
+            await layer.group_add(group, self.consumer.channel_name)
 
     async def leave(self, group: str, deliver: Deliver) -> None:
         layer = self.consumer.channel_layer
         if layer is not None:
-            await layer.group_discard(group, self.consumer.channel_name)
+            async with layer_slot():
+                await layer.group_discard(group, self.consumer.channel_name)
 
 
 async def in_thread(func: Any, *args: Any) -> Any:
@@ -92,6 +95,16 @@ class MizanConsumer(AsyncWebsocketConsumer):
         if self._session is None or self._session.done():
             return  # the session closed the socket (1013); the client's disconnect follows
         self._frames.put_nowait(text_data if text_data is not None else bytes_data or b"")
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `close_old_connections` before every message,
+        which costs a hop to the shared sync thread per frame and per delivery: this
+        consumer runs no database code itself, and user code runs through `in_thread`,
+        which closes stale connections around each call."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def mizan_deliver(self, event: dict[str, Any]) -> None:
         """A push to one of the socket's layer groups (`DELIVER_EVENT`)."""

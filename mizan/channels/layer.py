@@ -9,8 +9,10 @@ process. Without a layer, sockets still serve calls, but nothing can be pushed t
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+import weakref
 from typing import Any, Final
 
 from asgiref.sync import async_to_sync
@@ -21,6 +23,22 @@ from mizan.core import broadcast
 logger = logging.getLogger("mizan")
 
 DELIVER_EVENT: Final = "mizan.deliver"  # handled by MizanConsumer.mizan_deliver
+# Layer calls at once per event loop. channels_redis takes a pooled Redis connection per
+# call and its pool refuses (MaxConnectionsError) rather than waits when a burst of
+# subscribes (a reconnect storm after a deploy) asks for more than it holds.
+LAYER_CALLS: Final = 50
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def layer_slot() -> asyncio.Semaphore:
+    """This loop's bound on concurrent layer calls (LAYER_CALLS)."""
+    loop = asyncio.get_running_loop()
+    slot = _slots.get(loop)
+    if slot is None:
+        slot = _slots[loop] = asyncio.Semaphore(LAYER_CALLS)
+    return slot
+
+
 MSG_NO_LAYER: Final = (
     "Mizan cannot push to WebSockets: CHANNEL_LAYERS has no default layer. Set one "
     "(channels_redis.core.RedisChannelLayer across processes, "
@@ -49,7 +67,8 @@ class ChannelLayerPublisher:
         if layer is None:
             warn_without_layer()
             return
-        await layer.group_send(group, _event(text, origin))
+        async with layer_slot():
+            await layer.group_send(group, _event(text, origin))
 
     def publish(self, group: str, text: str, origin: str | None) -> None:
         if broadcast.in_event_loop():
