@@ -88,20 +88,22 @@ def server_env(adapter: str, workdir: Path) -> dict[str, str]:
     return env
 
 
-def seed_django(env: dict[str, str]) -> None:
-    """Schema and users in the database file the server will open."""
+def run_setup(args: list[str], env: dict[str, str], label: str) -> None:
+    """Run a setup step (`python <args>`) before a server starts, e.g. a migration.
+
+    Raises:
+        LiveServerError: the step failed; its stderr is in the message.
+    """
     done = subprocess.run(
-        [sys.executable, "-m", "afi.django_site.seed"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=SEED_TIMEOUT,
-        check=False,
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, timeout=SEED_TIMEOUT, check=False
     )
     if done.returncode != 0:
-        raise LiveServerError(
-            f"afi.django_site.seed failed ({done.returncode}):\n{done.stderr.decode(errors='replace')}"
-        )
+        raise LiveServerError(f"{label} failed ({done.returncode}):\n{done.stderr.decode(errors='replace')}")
+
+
+def seed_django(env: dict[str, str]) -> None:
+    """Schema and users in the database file the server will open."""
+    run_setup(["-m", "afi.django_site.seed"], env, "afi.django_site.seed")
 
 
 def _wait_ready(server: LiveServer, ready_path: str) -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +21,7 @@ import httpx
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from afi.live import REQUEST_TIMEOUT, ROOT, SEED_TIMEOUT, LiveServer, LiveServerError, run_asgi
+from afi.live import REQUEST_TIMEOUT, LiveServer, LiveServerError, run_asgi, run_setup
 from tests.live.functions import USER_HEADER
 
 PREFIX: Final = "/api/mizan/"
@@ -139,16 +137,7 @@ def open_socket(server: LiveServer, who: Identity) -> Iterator[Socket]:
 
 
 def _migrate(env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "django", "migrate", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=SEED_TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise LiveServerError(f"migrate failed ({done.returncode}):\n{done.stderr.decode(errors='replace')}")
+    run_setup(["-m", "django", "migrate", "--verbosity", "0"], env, "migrate")
 
 
 def server_env(adapter: str, redis_url: str, workdir: Path) -> dict[str, str]:
