@@ -338,6 +338,19 @@ def test_form5_submit_success_invalidates(forms: Forms, emitted: list[tuple[Any,
     assert forms.adapter.ctx("inbox").json() == {"inbox_messages": [{"name": "bob"}]}
 
 
+@pytest.mark.capability("WebSocket RPC", "django", "fastapi")
+def test_ws9_a_form_submit_is_pushed_to_the_users_other_sockets(forms: Forms) -> None:
+    """WS-9 on every transport: a successful submit reaches the submitter's open sockets
+    (their other tabs), an invalid one pushes nothing, and other users hear of neither."""
+    forms.register(affects="inbox")
+    with forms.adapter.websocket(identity="alice") as alice, forms.adapter.websocket(identity="bob") as bob:
+        assert forms.adapter.call("contact.submit", {"data": {"name": "x"}}, identity="alice").status == 200
+        assert forms.adapter.call("contact.submit", {"data": VALID}, identity="alice").status == 200
+        assert alice.receive_json() == {"invalidate": ["inbox"], "type": "invalidate"}
+        alice.expect_quiet()  # one push: the invalid submit pushed nothing
+        bob.expect_quiet()
+
+
 def test_form5_invalid_submit_is_200_and_emits_nothing(forms: Forms, emitted: list[tuple[Any, ...]]) -> None:
     forms.register(affects="inbox", merge="inbox")
     name = forms.adapter.name
