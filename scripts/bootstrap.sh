@@ -6,8 +6,9 @@
 #   demo   the C build (a C compiler, pkg-config, libjansson-dev, libhiredis-dev,
 #          libssl-dev, and the Python headers and venv module when the interpreter is
 #          Debian's own), the virtualenv and `pip install -e '.[django]'`.
-#   test   demo's, plus redis-server (the Redis tests start one), valgrind (make
-#          bench-check counts instructions with callgrind), clang-format and cppcheck
+#   test   demo's, plus redis-server (the Redis tests start one), postgresql (the
+#          PostgreSQL pass starts a throwaway server with its initdb and pg_ctl), valgrind
+#          (make bench-check counts instructions with callgrind), clang-format and cppcheck
 #          (make lint), and the `dev` extra.
 #   bench  test's, plus wrk (the HTTP load generator of make bench) and the `bench` extra.
 #
@@ -108,6 +109,10 @@ fi
 
 if wants test bench; then
     command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+    # Debian keeps the server binaries off PATH, in /usr/lib/postgresql/<version>/bin.
+    if ! command -v initdb >/dev/null 2>&1 && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+        packages+=(postgresql)
+    fi
     command -v valgrind >/dev/null 2>&1 || packages+=(valgrind)
     command -v clang-format >/dev/null 2>&1 || packages+=(clang-format)
     command -v cppcheck >/dev/null 2>&1 || packages+=(cppcheck)

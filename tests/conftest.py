@@ -9,6 +9,7 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.postgres_server import postgres_server  # noqa: F401  (the session PostgreSQL fixture)
 from tests.redis_server import redis_server  # noqa: F401  (the session redis-server fixture)
 
 settings.register_profile(

@@ -1,6 +1,11 @@
-"""Settings of the Django project the adapter tests run against."""
+"""Settings of the Django project the adapter tests run against: SQLite in memory, or the
+PostgreSQL server `MIZAN_TEST_POSTGRES` names (database.py, `make test-postgres`)."""
 
 from __future__ import annotations
+
+import os
+
+from tests.django.project.database import VARIABLE, databases
 
 SECRET_KEY = "mizan-tests-not-secret-0123456789abcdef"
 DEBUG = False
@@ -22,7 +27,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
 ROOT_URLCONF = "tests.django.project.urls"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+DATABASES = databases(os.environ.get(VARIABLE))
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
