@@ -43,20 +43,28 @@ EXT := $(wildcard mizan/_speedups$(EXT_SUFFIX))
 # replaced it), so `make build` always leaves the strict release build in place.
 BUILD_STAMP := build/.mizan-strict.stamp
 
+# The tests that touch the Django database, run once more on a throwaway PostgreSQL server
+# (make test-postgres): the Django adapter's, and the Django half of those run against both
+# adapters (the FastAPI half uses no database); the Shapes tests once they exist.
+PG_TESTS := tests/django tests/adapters $(wildcard tests/shapes)
+# Starts the server, runs the rest of the line with MIZAN_TEST_POSTGRES set, stops it.
+WITH_POSTGRES := $(PY) -m tests.postgres_server --
+
 # pytest with its exit code kept; 5 (no tests collected) fails too, with a clear message.
-# $(1): label, $(2): environment assignments, $(3): extra arguments.
+# $(1): label, $(2): environment assignments, $(3): extra arguments, $(4): a command that
+# runs pytest (WITH_POSTGRES), or nothing.
 define run_pytest
 	@echo "==> pytest: $(1)"
-	@rc=0; env $(2) $(PY) -m pytest $(PYTEST_ARGS) $(3) || rc=$$?; \
+	@rc=0; env $(2) $(4) $(PY) -m pytest $(PYTEST_ARGS) $(3) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests ($(1)): failing" >&2; fi; \
 	exit $$rc
 endef
 
-.PHONY: help bootstrap build build-debug test test-c test-py test-pure test-asan test-newest matrix conformance leaks lint fmt demo bench ci clean distclean bench-check bench-baseline bench-report
+.PHONY: help bootstrap build build-debug test test-c test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo bench ci clean distclean bench-check bench-baseline bench-report
 
 help:  ## List the targets
 	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  PROFILE=demo|test|bench)"
-	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 bootstrap:  ## Install what is missing: Debian packages, .venv, editable install (idempotent; PROFILE=demo|test|bench)
 	@PYTHON="$(PYTHON)" bash scripts/bootstrap.sh $(PROFILE)
@@ -75,10 +83,11 @@ build-debug: bootstrap  ## Build the C extension in place with -O0 -g3, asserts 
 		$(PY) setup.py -q build_ext --inplace --force
 	@rm -f $(BUILD_STAMP)
 
-test: build lint  ## THE test command: build, lint, pytest (C extension, then MIZAN_PURE=1), matrix check, test-asan, conformance, bench-check, test-newest
+test: build lint  ## THE test command: build, lint, pytest (C extension, then MIZAN_PURE=1, then the database tests on PostgreSQL), matrix check, test-asan, conformance, bench-check, test-newest
 	@rm -rf $(RESULTS)
 	$(call run_pytest,C extension,MIZAN_PURE=0 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/c.json)
 	$(call run_pytest,pure-Python twins,MIZAN_PURE=1 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/pure.json)
+	$(call run_pytest,database tests on PostgreSQL (C extension),MIZAN_PURE=0,$(PG_TESTS) -m "not fastapi_adapter",$(WITH_POSTGRES))
 	$(PY) -m afi.matrix check $(RESULTS)/c.json $(RESULTS)/pure.json
 	$(MAKE) test-asan
 	$(MAKE) conformance
@@ -92,6 +101,9 @@ test-py: bootstrap  ## Only the pure-Python pass (MIZAN_PURE=1)
 	$(call run_pytest,pure-Python twins,MIZAN_PURE=1)
 
 test-pure: test-py  ## Same as test-py
+
+test-postgres: build  ## Only the PostgreSQL pass: the tests that touch the Django database, on a throwaway server on loopback
+	$(call run_pytest,database tests on PostgreSQL (C extension),MIZAN_PURE=0,$(PG_TESTS) -m "not fastapi_adapter",$(WITH_POSTGRES))
 
 test-newest: bootstrap  ## The C-extension pass on the newest CPython found (3.14, 3.13 or 3.12) with the newest Django, in .venv-newest
 	@rc=0; bash scripts/newest-venv.sh || rc=$$?; \

@@ -373,7 +373,7 @@ def python(code: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-@pytest.fixture(params=ADAPTERS)
+@pytest.fixture(params=[pytest.param(name, marks=getattr(pytest.mark, f"{name}_adapter")) for name in ADAPTERS])
 def adapter(request: pytest.FixtureRequest) -> Iterator[Adapter]:
     """The adapter under test, with the registry, the cache and the settings restored
     afterwards. Django's side runs with real commits (purges run on commit, CPUR-3)."""
