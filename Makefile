@@ -45,8 +45,8 @@ BUILD_STAMP := build/.mizan-strict.stamp
 
 # The tests that touch the Django database, run once more on a throwaway PostgreSQL server
 # (make test-postgres): the Django adapter's, and the Django half of those run against both
-# adapters (the FastAPI half uses no database); the Shapes tests once they exist.
-PG_TESTS := tests/django tests/adapters $(wildcard tests/shapes)
+# adapters (the FastAPI half uses no database).
+PG_TESTS := tests/django tests/adapters
 # Starts the server, runs the rest of the line with MIZAN_TEST_POSTGRES set, stops it.
 WITH_POSTGRES := $(PY) -m tests.postgres_server --
 

@@ -142,6 +142,8 @@ class PostgresServer:
                     f"running as root, and PostgreSQL refuses to run as root, but there is no {OWNER!r} "
                     "user to run it as: install Debian's postgresql package (it creates one) or run as another user"
                 ) from None
+            if shutil.which("runuser") is None:
+                raise RuntimeError("running as root needs runuser (util-linux) to run PostgreSQL as another user")
 
     @property
     def url(self) -> str:

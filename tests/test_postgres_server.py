@@ -62,7 +62,7 @@ def test_a_started_server_answers_on_loopback_as_an_unprivileged_user_and_stop_r
         # root's runs hand the server to the `postgres` account (PostgreSQL refuses root)
         assert _uid_of(postmaster) == (server.owner.pw_uid if server.owner is not None else os.geteuid()) != 0
         with psycopg.connect(server.url, autocommit=True) as connection:
-            settings = dict(
+            settings: dict[str, str] = dict(
                 connection.execute(
                     "SELECT name, setting FROM pg_settings WHERE name IN "
                     "('listen_addresses', 'port', 'unix_socket_directories', 'fsync', 'server_encoding', 'lc_collate')"
@@ -106,7 +106,7 @@ def test_a_taken_port_fails_with_the_servers_log_and_leaves_nothing_behind(monke
         made.append(Path(original(**kwargs)))
         return str(made[-1])
 
-    monkeypatch.setattr(postgres_server.tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
