@@ -92,7 +92,7 @@ class SimpleMizanConfig(AppConfig):
     verbose_name = "Mizan"
 
     def ready(self) -> None:
-        from mizan.checks import check_definitions, check_merges, check_registry, check_settings
+        from mizan.checks import check_definitions, check_merges, check_registry, check_settings, check_shapes
         from mizan.conf import configure_from_settings
         from mizan.core.cache import set_configurer
         from mizan.core.notify import on_invalidate, set_purge_hook, set_push_hook
@@ -103,6 +103,7 @@ class SimpleMizanConfig(AppConfig):
         checks.register(check_settings, "mizan")
         checks.register(check_merges, "mizan")
         checks.register(check_definitions, "mizan")
+        checks.register(check_shapes, "mizan")
         on_invalidate(send_invalidated)
         set_purge_hook(purge_on_commit)
         set_push_hook(push_on_commit)

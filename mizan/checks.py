@@ -38,6 +38,13 @@ E007_ID = "mizan.E007"  # a PEM key without the `cryptography` package
 E008_ID = "mizan.E008"  # MIZAN_JWT_PUBLIC_KEY is not the private key's
 E014_ID = "mizan.E014"  # a MIZAN_WS_* bound that is not a positive integer
 W011_ID = "mizan.W011"  # channels are registered but no Channels layer carries their pushes
+# Shapes (mizan.shapes): one id per kind of declaration mistake, reported at startup.
+SHAPE_IDS = {
+    "model": "mizan.E015",  # Shape[X] where X is not a concrete Django model
+    "field": "mizan.E016",  # a field the model does not have, or a path that goes nowhere
+    "nested": "mizan.E017",  # a nested Shape that does not fit its relation, or nests itself
+}
+E018_ID = "mizan.E018"  # Shapes are declared but django-readers (the `shapes` extra) is missing
 WS_SETTINGS = (
     "MIZAN_WS_MAX_FRAME_BYTES",
     "MIZAN_WS_MAX_IN_FLIGHT",
@@ -160,6 +167,34 @@ def check_definitions(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
         (Error if problem.error else Warning)(problem.message, hint=problem.hint, id=DEFINITION_IDS[problem.kind])
         for problem in definition_problems()
     ]
+
+
+def check_shapes(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """mizan.E015-E017: a declared Shape does not fit its Django model (E015 not a model,
+    E016 a field it does not have, E017 a nested Shape of another model, of the wrong
+    cardinality, or nesting itself); E018: Shapes without django-readers installed."""
+    from mizan.shapes import registry as shapes
+
+    declared = shapes.declared()
+    if not declared:
+        return []
+    from mizan.shapes.binding import resolve
+
+    messages: list[CheckMessage] = []
+    try:
+        import django_readers  # noqa: F401
+    except ImportError:
+        messages.append(
+            Error(
+                "Shapes are declared but django-readers is not installed",
+                hint="pip install 'mizan[shapes]'",
+                id=E018_ID,
+            )
+        )
+    for shape in declared:
+        _, problems = resolve(shape)
+        messages.extend(Error(p.message, hint=p.hint, obj=shape, id=SHAPE_IDS[p.kind]) for p in problems)
+    return messages
 
 
 def _same_secret(value: str, other: str) -> bool:

@@ -192,3 +192,15 @@ def purges() -> Iterator[list[tuple[Any, ...]]]:
         yield seen
     finally:
         notify.set_purge_hook(previous)
+
+
+@pytest.fixture
+def forget_new_shapes() -> Iterator[None]:
+    """Shapes a test declares (some broken on purpose) leave the system check's list after it."""
+    from mizan.shapes import registry as shapes
+
+    before = shapes.declared()
+    yield
+    for shape in shapes.declared():
+        if shape not in before:
+            shapes.forget(shape)

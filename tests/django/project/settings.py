@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "tests.django.project.mutations",
     "tests.django.project.shop",  # a `clients` package (issue 15)
     "tests.django.project.notebook",  # models for the forms tests, no `clients`
+    "tests.django.project.library",  # models for the Shapes tests, no `clients`
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,0 +1,167 @@
+"""Diffing a list of Shapes against the rows of a queryset by primary key, and applying the
+difference in one transaction (SHAPE-4).
+
+Decisions (docs/shapes.md, "Diff and apply"):
+- An item without a primary key, or with one the queryset does not hold, is *added*:
+  a key of another parent's row (outside the queryset), of a row deleted meanwhile, or
+  invented by the client. `apply` creates it as a new row: a database-generated key
+  (AutoField) is dropped and the database assigns one, so another parent's row is never
+  touched; any other key (a slug, a UUID) is inserted as given, and if that row exists
+  outside the queryset the insert fails and the whole apply rolls back.
+- Two items with the same primary key are refused (ValidationError, 422 in a server
+  function) before anything is read or written.
+- Only writable fields count: the model's own editable, non-key columns (by name, renamed
+  with `Source("column")`, or a foreign key's `*_id`). Paths through relations, computed
+  expressions and nested Shapes are read-only; nested rows are applied with their own
+  Shape.
+- `apply` locks the queryset's rows (SELECT ... FOR UPDATE where the database has it),
+  diffs inside the transaction, deletes, updates through `Model.save(update_fields=...)`
+  and creates through `Model.save(force_insert=True)`, so signals and custom `save()`
+  methods run. A row deleted by someone else between the diff and its update is a
+  `StaleRowError`, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Generic, NamedTuple, TypeVar
+
+import pydantic
+from django.db import connections, transaction
+from django.db.models import QuerySet
+from django.db.models.fields import AutoFieldMixin
+
+from mizan.core.errors import Loc, ValidationError
+from mizan.shapes.binding import Plan, plan_of
+
+S = TypeVar("S")
+DUPLICATE_PK = "Duplicate primary key"
+
+
+class ShapeDiff(NamedTuple, Generic[S]):
+    """`(added, modified, deleted)`: incoming items to create, incoming items whose row
+    changes, and the current Shapes of rows to delete."""
+
+    added: list[S]
+    modified: list[S]
+    deleted: list[S]
+
+
+class StaleRowError(RuntimeError):
+    """A row `apply` was about to update disappeared inside its transaction."""
+
+
+def _plan_with_pk(shape: type[Any]) -> Plan:
+    plan = plan_of(shape)
+    if plan.pk is None:
+        raise TypeError(
+            f"{shape.__qualname__} does not project the primary key of {plan.model.__name__}; "
+            "diff and apply match rows by it (declare e.g. `id: int | None = None`)"
+        )
+    return plan
+
+
+def _validated(shape: type[S], incoming: Iterable[S | Mapping[str, Any]]) -> list[S]:
+    """Every item as a `shape` instance; all validation errors at once, located by index."""
+    items: list[S] = []
+    errors: list[tuple[Loc, str]] = []
+    for index, item in enumerate(incoming):
+        if isinstance(item, shape):
+            items.append(item)
+            continue
+        try:
+            items.append(shape.model_validate(item))  # type: ignore[attr-defined]
+        except pydantic.ValidationError as exc:
+            errors.extend(((index, *error["loc"]), error["msg"]) for error in exc.errors())
+    if errors:
+        raise ValidationError(errors)
+    return items
+
+
+def compute_diff(shape: type[S], queryset: QuerySet[Any], incoming: Iterable[S | Mapping[str, Any]]) -> ShapeDiff[S]:
+    """`Shape.diff`: see the module's docstring for the rules."""
+    from mizan.shapes.projection import prepared, project_rows  # django-readers: the `shapes` extra
+
+    plan = _plan_with_pk(shape)
+    assert plan.pk is not None
+    pk_name = plan.pk.name
+    items = _validated(shape, incoming)
+    seen: dict[Any, int] = {}
+    duplicates: list[tuple[Loc, str]] = []
+    for index, item in enumerate(items):
+        pk = getattr(item, pk_name)
+        if pk is None:
+            continue
+        if pk in seen:
+            duplicates.append(((index, plan.pk.key), DUPLICATE_PK))
+        else:
+            seen[pk] = index
+    if duplicates:
+        raise ValidationError(duplicates)
+    current = {getattr(row, pk_name): row for row in project_rows(shape, prepared(shape, queryset))}
+    added: list[S] = []
+    modified: list[S] = []
+    for item in items:
+        now = current.get(getattr(item, pk_name))
+        if now is None:
+            added.append(item)
+        elif any(getattr(item, column.name) != getattr(now, column.name) for column in plan.writable):
+            modified.append(item)
+    deleted = [row for pk, row in current.items() if pk not in seen]
+    return ShapeDiff(added, modified, deleted)
+
+
+def _lock(queryset: QuerySet[Any]) -> None:
+    """Lock the queryset's rows until the transaction ends, where the database can."""
+    features = connections[queryset.db].features
+    if features.has_select_for_update:
+        options = {"of": ("self",)} if features.has_select_for_update_of else {}
+        # Model rows, not values_list(): FOR UPDATE OF needs the model's columns selected.
+        list(queryset.select_for_update(**options).only("pk"))
+
+
+def apply_diff(
+    shape: type[S],
+    queryset: QuerySet[Any],
+    incoming: Iterable[S | Mapping[str, Any]],
+    create_defaults: Mapping[str, Any],
+) -> ShapeDiff[S]:
+    """`Shape.apply`: diff inside one transaction, then delete, update and create.
+
+    Fields named in `create_defaults` are set on created rows whatever the item says, and
+    never written on modified rows: the server owns them (typically the parent).
+    """
+    plan = _plan_with_pk(shape)
+    assert plan.pk is not None
+    model = plan.model
+    pk_name = plan.pk.name
+    owned = {model._meta.get_field(name).attname for name in create_defaults}
+    written = [
+        (column.name, attname)
+        for column in plan.writable
+        if (attname := column.write_to) is not None and attname not in owned
+    ]
+    with transaction.atomic(using=queryset.db):
+        _lock(queryset)
+        diff = compute_diff(shape, queryset, incoming)
+        manager = model._base_manager.db_manager(queryset.db)
+        if diff.deleted:
+            manager.filter(pk__in=[getattr(row, pk_name) for row in diff.deleted]).delete()
+        rows = manager.in_bulk([getattr(item, pk_name) for item in diff.modified]) if diff.modified else {}
+        for item in diff.modified:
+            row = rows.get(getattr(item, pk_name))
+            if row is None:
+                raise StaleRowError(f"{model.__name__} {getattr(item, pk_name)!r} was deleted during apply")
+            for name, attname in written:
+                setattr(row, attname, getattr(item, name))
+            row.save(using=queryset.db, update_fields=[attname for _, attname in written])
+        generated = isinstance(model._meta.pk, AutoFieldMixin)
+        created: list[S] = []
+        for item in diff.added:
+            row = model(**{attname: getattr(item, name) for name, attname in written}, **create_defaults)
+            pk = getattr(item, pk_name)
+            if pk is not None and not generated:
+                row.pk = pk
+            row.save(using=queryset.db, force_insert=True)
+            created.append(item.model_copy(update={pk_name: row.pk}))  # type: ignore[attr-defined]
+    return ShapeDiff(created, diff.modified, diff.deleted)
