@@ -78,8 +78,14 @@ def _validated(shape: type[S], incoming: Iterable[S | Mapping[str, Any]]) -> lis
     return items
 
 
-def compute_diff(shape: type[S], queryset: QuerySet[Any], incoming: Iterable[S | Mapping[str, Any]]) -> ShapeDiff[S]:
-    """`Shape.diff`: see the module's docstring for the rules."""
+def compute_diff(
+    shape: type[S],
+    queryset: QuerySet[Any],
+    incoming: Iterable[S | Mapping[str, Any]],
+    compared: tuple[str, ...] | None = None,
+) -> ShapeDiff[S]:
+    """`Shape.diff`: see the module's docstring for the rules. `compared` narrows the fields
+    that make a row modified (apply leaves out the ones `create_defaults` owns)."""
     from mizan.shapes.projection import prepared, project_rows  # django-readers: the `shapes` extra
 
     plan = _plan_with_pk(shape)
@@ -99,13 +105,14 @@ def compute_diff(shape: type[S], queryset: QuerySet[Any], incoming: Iterable[S |
     if duplicates:
         raise ValidationError(duplicates)
     current = {getattr(row, pk_name): row for row in project_rows(shape, prepared(shape, queryset))}
+    names = compared if compared is not None else tuple(column.name for column in plan.writable)
     added: list[S] = []
     modified: list[S] = []
     for item in items:
         now = current.get(getattr(item, pk_name))
         if now is None:
             added.append(item)
-        elif any(getattr(item, column.name) != getattr(now, column.name) for column in plan.writable):
+        elif any(getattr(item, name) != getattr(now, name) for name in names):
             modified.append(item)
     deleted = [row for pk, row in current.items() if pk not in seen]
     return ShapeDiff(added, modified, deleted)
@@ -143,7 +150,7 @@ def apply_diff(
     ]
     with transaction.atomic(using=queryset.db):
         _lock(queryset)
-        diff = compute_diff(shape, queryset, incoming)
+        diff = compute_diff(shape, queryset, incoming, tuple(name for name, _ in written))
         manager = model._base_manager.db_manager(queryset.db)
         if diff.deleted:
             manager.filter(pk__in=[getattr(row, pk_name) for row in diff.deleted]).delete()
