@@ -37,8 +37,8 @@ class Source:
     """Where a Shape field's value comes from, when it is not the model field of its name.
 
     `path`: a Django lookup path, `"title"` (a rename), `"author_id"` (a foreign key's
-    column), `"author__name"` (through forward foreign keys and one-to-ones, joined in the
-    same query) or the name of a relation a nested Shape projects (`"book_set"`).
+    column), `"author__name"` (through foreign keys and one-to-ones, joined in the same
+    query; None where a link is empty) or the name of a relation a nested Shape projects (`"book_set"`).
     `expression`: a Django query expression computed by the database in the same query
     (`Count("books")`, `F("pages") * 2`, `Lower("name")`).
 

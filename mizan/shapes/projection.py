@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django_readers import pairs, producers, specs
 from django_readers import qs as readers_qs
@@ -35,7 +36,7 @@ def spec_of(shape: type[Any]) -> list[Any]:
             spec.append(attribute if attribute == column.key else {column.key: attribute})
         else:
             lookup = "__".join(column.path)
-            produce = producers.attr(".".join(column.path))
+            produce = _through(".".join(column.path))
             spec.append({column.key: (readers_qs.select_related_fields(lookup), produce)})
     for computed in plan.computed:
         annotation = pairs.annotate(**{ANNOTATION_PREFIX + computed.name: computed.expression})
@@ -43,6 +44,20 @@ def spec_of(shape: type[Any]) -> list[Any]:
     for nested in plan.nested:
         spec.append({nested.key: {nested.relation: spec_of(nested.shape)}})
     return spec
+
+
+def _through(dotted: str) -> Callable[[Any], Any]:
+    """A producer of a value through to-one relations: None where a link is empty, a null
+    foreign key or a missing reverse one-to-one alike."""
+    read = producers.attr(dotted)
+
+    def produce(instance: Any) -> Any:
+        try:
+            return read(instance)
+        except ObjectDoesNotExist:
+            return None
+
+    return produce
 
 
 def pair_of(shape: type[Any]) -> Pair:

@@ -4,6 +4,7 @@ errors at the first request; declaring a Shape never touches its model (SHAPE-1a
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import pytest
@@ -16,6 +17,7 @@ from mizan.checks import check_shapes
 from mizan.shapes import Shape, ShapeError, Source, registry
 from tests.django.project.library.models import Author, Book, Publisher
 from tests.django.project.library.shapes import BookFlat, PublisherShape
+from tests.django.test_check_command import _check, _project
 
 pytestmark = [pytest.mark.capability("django-readers Shapes", "django"), pytest.mark.usefixtures("forget_new_shapes")]
 
@@ -47,6 +49,7 @@ def test_e016_a_field_the_model_does_not_have_is_reported_not_raised() -> None:
     assert (message.id, message.obj) == ("mizan.E016", Typo)
     assert message.msg == f"{Typo.__qualname__}.nmae: Author has no field 'nmae'"
     assert "Fields of Author: books, born, email, id, name, profile." in (message.hint or "")
+    assert [m.msg for m in checks.run_checks(tags=["mizan"]) if m.id == "mizan.E016"] == [message.msg]
     with pytest.raises(ShapeError, match="Author has no field 'nmae'"):
         Typo.query()
 
@@ -168,3 +171,43 @@ def test_an_unbound_shape_is_a_base_and_is_not_checked() -> None:
     assert Base not in registry.declared() and check_shapes(None) == []
     with pytest.raises(ShapeError, match="not a concrete Django model"):
         Base.query()
+
+
+BROKEN_CLIENTS = """
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+
+from mizan import client
+from mizan.shapes import Shape
+
+
+class GroupShape(Shape[Group]):
+    name: str
+
+
+class UserShape(Shape[User]):
+    username: str
+    nickname: str
+    groups: GroupShape
+
+
+@client
+def me(request: Any) -> list[UserShape]:
+    return UserShape.query(lambda qs: qs.filter(pk=request.user.pk))
+"""
+
+
+def test_manage_py_check_fails_at_startup_on_a_broken_shape(tmp_path: Path) -> None:
+    """A fresh project whose clients.py declares a broken Shape: `python -m django check`
+    exits 1 naming both mistakes, before any request."""
+    done = _check(_project(tmp_path, ["mizan"], ["mizan.urls"], BROKEN_CLIENTS))
+    assert done.returncode == 1, done.stderr
+    flat = " ".join(done.stderr.split())
+    assert "(mizan.E016) UserShape.nickname: User has no field 'nickname'" in flat
+    assert (
+        "(mizan.E017) UserShape.groups: User.groups is a to-many relation HINT: Annotate it as list[GroupShape]."
+        in flat
+    )

@@ -3,13 +3,13 @@ a real database, with the queries counted by Django's `CaptureQueriesContext`.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mizan.shapes import Shape
+from mizan.shapes import Shape, Source
 from tests.django.project.library.models import Author, Book, Profile, Publisher, Review, Tag
 from tests.django.project.library.shapes import (
     AuthorDeep,
@@ -140,3 +140,29 @@ def test_shape2_query_returns_ordinary_pydantic_models() -> None:
     (row,) = AuthorWithBooks.query()
     again = AuthorWithBooks.model_validate_json(row.model_dump_json())
     assert again == row and again.books[0].title == "author 0000 book 0"
+
+
+class AuthorBio(Shape[Author]):
+    name: str
+    bio: Annotated[str | None, Source("profile__bio")]
+
+
+class ReviewContext(Shape[Review]):
+    stars: int
+    writer: Annotated[str, Source("book__author__name")]
+    imprint: Annotated[str | None, Source("book__publisher__name")]
+
+
+def test_shape1_paths_through_to_one_relations_are_joined_in_one_query() -> None:
+    """A reverse one-to-one, two forward hops, and a null foreign key on the way: one
+    query, and None where a link is empty."""
+    ann = Author.objects.create(name="ann")
+    Author.objects.create(name="bob")
+    Profile.objects.create(author=ann, bio="hello")
+    faber = Publisher.objects.create(name="Faber")
+    for publisher in (faber, None):
+        Review.objects.create(book=Book.objects.create(author=ann, title="t", publisher=publisher), stars=4)
+    authors, queries = counted(AuthorBio, lambda qs: qs.order_by("name"))
+    assert ([(a.name, a.bio) for a in authors], queries) == ([("ann", "hello"), ("bob", None)], 1)
+    reviews, queries = counted(ReviewContext, lambda qs: qs.order_by("id"))
+    assert ([(r.writer, r.imprint) for r in reviews], queries) == ([("ann", "Faber"), ("ann", None)], 1)

@@ -5,7 +5,11 @@ its invalidation when it commits and leaves nothing behind when it fails."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +23,7 @@ from mizan.core.ir import build_ir
 from tests.django.conftest import MizanClient, assert_internal, assert_validation, canonical
 from tests.django.project.library.models import Author, Book
 from tests.django.project.library.shapes import AuthorWithBooks, BookEdit
+from tests.django.test_check_command import ROOT, _project
 
 pytestmark = pytest.mark.capability("django-readers Shapes", "django")
 
@@ -143,3 +148,46 @@ def test_shape4_duplicate_keys_are_a_validation_error(served: dict[str, Any], mi
 def test_shape3_invalid_input_is_refused_before_the_function(served: dict[str, Any], mizan: MizanClient) -> None:
     response = mizan.call("save_books", {"author_id": served["ann"].pk, "books": [{"pages": 1}]})
     assert_validation(response, {"books.0.title": ["Field required"]})
+
+
+SHAPED_CLIENTS = """
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.contrib.auth.models import Group, User
+
+from mizan import client
+from mizan.shapes import Shape, Source
+
+
+class GroupShape(Shape[Group]):
+    name: str
+
+
+class UserShape(Shape[User]):
+    id: int
+    login: Annotated[str, Source("username")]
+    groups: list[GroupShape]
+
+
+@client
+def me(request: Any) -> list[UserShape]:
+    return UserShape.query(lambda qs: qs.filter(pk=request.user.pk))
+"""
+
+
+def test_shape3_export_mizan_ir_writes_shapes_as_structs(tmp_path: Path) -> None:
+    """`python -m django export_mizan_ir` on a fresh project whose clients.py returns Shapes."""
+    project = _project(tmp_path, ["mizan"], ["mizan.urls"], SHAPED_CLIENTS)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fresh_settings", "PYTHONPATH": f"{project}{os.pathsep}{ROOT}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "export_mizan_ir"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    user = done.stdout[done.stdout.index('type "UserShape"') :]
+    user = user[: user.index("\n}\n") + 3]
+    assert " ".join(user.split()) == (
+        'type "UserShape" { struct { field "id" { primitive "integer" } field "login" { primitive "string" } '
+        'field "groups" { list { ref "GroupShape" } } } }'
+    )
