@@ -2,11 +2,11 @@
 every way the benchmark serves the list of them.
 
 Imported only after `django.setup()` (it defines models), by `benchmarks.shapes.configure()`.
-The data: `AUTHORS` authors with `BOOKS_PER_AUTHOR` books each, every book published by one
-of `PUBLISHERS` publishers, in an in-memory SQLite database. Every endpoint answers the same
-list, two levels deep (author -> books -> publisher), which `expected()` builds from the
-same generators that seeded the rows, so a row that drops, reorders or misreads anything
-is caught before it is measured:
+The data: `authors` authors (1,000 in the benchmark, 100 in bench-check) with
+`BOOKS_PER_AUTHOR` books each, every book published by one of `PUBLISHERS` publishers, in an
+in-memory SQLite database. Every endpoint answers the same list, two levels deep (author ->
+books -> publisher), which `expected()` builds from the same generators that seeded the
+rows, so a row that drops, reorders or misreads anything is caught before it is measured:
 
 - `plain/authors/`: a plain Django view, `prefetch_related("books__publisher")`, dicts
   built by hand, `JsonResponse` (the floor);
@@ -30,7 +30,6 @@ from django.urls import URLPattern, URLResolver, include, path
 from benchmarks import _django_project as project
 from mizan import client
 
-AUTHORS = 1000
 BOOKS_PER_AUTHOR = 4
 PUBLISHERS = 20
 COUNTRIES = ("AR", "DE", "FR", "GB", "IN", "JP", "NG", "US")
@@ -83,15 +82,15 @@ def _publishers() -> list[tuple[int, str, str]]:
     return [(p, f"Publisher {p}", COUNTRIES[p % len(COUNTRIES)]) for p in range(1, PUBLISHERS + 1)]
 
 
-def _authors() -> list[tuple[int, str, str, int]]:
-    return [(a, f"Author {a}", f"author{a}@example.org", 1900 + a * 7 % 100) for a in range(1, AUTHORS + 1)]
+def _authors(count: int) -> list[tuple[int, str, str, int]]:
+    return [(a, f"Author {a}", f"author{a}@example.org", 1900 + a * 7 % 100) for a in range(1, count + 1)]
 
 
-def _books() -> list[tuple[int, str, int, int, int, int]]:
+def _books(authors: int) -> list[tuple[int, str, int, int, int, int]]:
     """(id, title, year, pages, author id, publisher id): books of an author have
     consecutive ids, so id order within an author is the order they were written in."""
     rows = []
-    for a in range(1, AUTHORS + 1):
+    for a in range(1, authors + 1):
         for j in range(BOOKS_PER_AUTHOR):
             book = (a - 1) * BOOKS_PER_AUTHOR + j + 1
             rows.append(
@@ -100,7 +99,7 @@ def _books() -> list[tuple[int, str, int, int, int, int]]:
     return [(*row, (row[0] * 7) % PUBLISHERS + 1) for row in rows]
 
 
-def create_rows() -> tuple[int, int, int]:
+def create_rows(authors: int) -> tuple[int, int, int]:
     """Create the three tables in the (in-memory) default database and fill them with one
     `executemany` each (bulk_create would cost more than a request, under callgrind); the
     row counts."""
@@ -111,8 +110,8 @@ def create_rows() -> tuple[int, int, int]:
             editor.create_model(model)
     inserts = (
         (Publisher, ("id", "name", "country"), _publishers()),
-        (Author, ("id", "name", "email", "born"), _authors()),
-        (Book, ("id", "title", "year", "pages", "author_id", "publisher_id"), _books()),
+        (Author, ("id", "name", "email", "born"), _authors(authors)),
+        (Book, ("id", "title", "year", "pages", "author_id", "publisher_id"), _books(authors)),
     )
     with connection.cursor() as cursor:
         for model, columns, rows in inserts:
@@ -122,15 +121,16 @@ def create_rows() -> tuple[int, int, int]:
     return Publisher.objects.count(), Author.objects.count(), Book.objects.count()
 
 
-def expected() -> list[dict[str, Any]]:
+def expected(authors: int) -> list[dict[str, Any]]:
     """What every endpoint answers, decoded: built from the generators, not the database."""
     publishers = {p: {"id": p, "name": name, "country": country} for p, name, country in _publishers()}
     books: dict[int, list[dict[str, Any]]] = {}
-    for book, title, year, pages, author, publisher in _books():
+    for book, title, year, pages, author, publisher in _books(authors):
         entry = {"id": book, "title": title, "year": year, "pages": pages, "publisher": publishers[publisher]}
         books.setdefault(author, []).append(entry)
     return [
-        {"id": a, "name": name, "email": email, "born": born, "books": books[a]} for a, name, email, born in _authors()
+        {"id": a, "name": name, "email": email, "born": born, "books": books[a]}
+        for a, name, email, born in _authors(authors)
     ]
 
 

@@ -53,6 +53,8 @@ SHORT: dict[str, str] = {
 MIZAN_FUNCTIONS = {"mizan_shapes": "authors_shapes", "mizan_dicts": "authors_dicts"}
 PROCESSES = ("c", "pure")
 PROCESS_LABELS = {"c": "C", "pure": "pure"}
+AUTHORS = 1000
+CHECK_AUTHORS = 100  # bench-check's list: a tenth, so the check stays fast
 REFERENCE = "mizan_shapes"  # the row the competitors are divided by
 ROUNDS = 15
 QUICK_ROUNDS = 3
@@ -95,7 +97,7 @@ def _environ(row: str, headers: Mapping[str, str]) -> dict[str, Any]:
     return environ
 
 
-def configure() -> None:
+def configure(authors: int) -> None:
     """Django with the default middleware, DRF and the `benchmarks` app (the models of
     benchmarks._shapes_app, whose URLs it serves); the server functions registered and the
     rows created."""
@@ -114,14 +116,14 @@ def configure() -> None:
         mizan_module("benchmarks._shapes_mizan")
     from benchmarks import _shapes_app as app
 
-    app.create_rows()
+    app.create_rows(authors)
 
 
-def namespace(process: str) -> dict[str, Any]:
+def namespace(process: str, authors: int = AUTHORS) -> dict[str, Any]:
     """Configure Django for `process` (c or pure), seed the database and build what the
     statements use: `serve`, `HANDLER`, `ENVIRONS[row]`; every row is checked first
     (`QUERIES[row]`, `BYTES[row]`: its SQL queries and response bytes per request)."""
-    configure()
+    configure(authors)
     from django.core.handlers.wsgi import WSGIHandler
 
     from benchmarks import _shapes_app as app
@@ -134,8 +136,33 @@ def namespace(process: str) -> dict[str, Any]:
     headers["Accept"] = "application/json"
     environs = {row: _environ(row, headers) for row in rows_of(process)}
     handler = WSGIHandler()
-    queries, sizes = _check(handler, environs, app.expected())
-    return {"serve": serve, "HANDLER": handler, "ENVIRONS": environs, "QUERIES": queries, "BYTES": sizes}
+    queries, sizes = _check(handler, environs, app.expected(authors))
+    ns = {"serve": serve, "HANDLER": handler, "ENVIRONS": environs, "QUERIES": queries, "BYTES": sizes}
+    return {**ns, "PARTS": _parts(environs)}
+
+
+# The pieces of Mizan's two rows: (row, piece) -> the call that does it alone.
+PIECES = ("query", "encode")
+
+
+def _parts(environs: Mapping[str, Any]) -> dict[str, Any]:
+    """`query` (the function's work: ORM, projection, validation) and `encode` (Mizan's
+    canonical JSON of the `{"result": ...}` envelope of one query's list) of each Mizan row
+    served here, as separate calls: `PARTS["<row> <piece>"]()`."""
+    from benchmarks import _shapes_app as app
+    from mizan.core.executor import encode
+
+    queries: dict[str, Any] = {"mizan_dicts": app.author_dicts}
+    if "mizan_shapes" in environs:
+        from benchmarks._shapes_mizan import AuthorShape
+
+        queries["mizan_shapes"] = AuthorShape.query
+    parts: dict[str, Any] = {}
+    for row, query in queries.items():
+        envelope = {"result": query()}
+        parts[f"{row} query"] = query
+        parts[f"{row} encode"] = functools.partial(encode, envelope)
+    return parts
 
 
 def _check(
@@ -169,8 +196,8 @@ def _difference(answer: Any, expected: list[dict[str, Any]], body: bytes) -> str
     return f"author #{index}: {answer[index]!r}, expected {expected[index]!r}"
 
 
-def _setup(process: str) -> str:
-    return f"from {MODULE} import namespace\nglobals().update(namespace({process!r}))\n"
+def _setup(process: str, authors: int = AUTHORS) -> str:
+    return f"from {MODULE} import namespace\nglobals().update(namespace({process!r}, {authors}))\n"
 
 
 def _env(process: str) -> dict[str, str]:
@@ -187,7 +214,17 @@ def _statement(row: str) -> str:
 def _callgrind_counts(process: str) -> tuple[dict[str, float], dict[str, list[tuple[float, str]]]]:
     """Ir per request of every row of `process` in one callgrind child; on C also the hot
     functions of the Shape row."""
-    ops = {row: _statement(row) for row in rows_of(process) if row not in NOT_COUNTED}
+    rows = rows_of(process)
+    ops = {row: _statement(row) for row in rows if row not in NOT_COUNTED}
+    if process == "c":
+        ops.update(
+            {
+                f"part|{row} {piece}": f'PARTS["{row} {piece}"]()'
+                for row in MIZAN_FUNCTIONS
+                if row in rows
+                for piece in PIECES
+            }
+        )
     hot = (REFERENCE,) if process == "c" and REFERENCE in ops else ()
     return _callgrind.measure_with_hot(_setup(process), ops, CALLGRIND_REQUESTS, _env(process), hot, HOT_LIMIT)
 
@@ -263,6 +300,36 @@ def _pure_table(ir: Measured | None, wall: Measured, queries: Mapping[str, Mappi
         columns,
         body,
         note="'/ plain' divides by the plain view of the pure process; '/ C' by the same row in the C process.",
+    )
+
+
+def _parts_table(ir: Measured) -> Table:
+    """Where the instructions of Mizan's rows go: the function's work, the encoding, the rest."""
+    c = ir["c"]
+    rows = [row for row in MIZAN_FUNCTIONS if f"part|{row} query" in c]
+    body = []
+    for row in rows:
+        whole, query, encode = c[row], c[f"part|{row} query"], c[f"part|{row} encode"]
+        rest = whole - query - encode
+        body.append(
+            [
+                _label("c", row),
+                instructions(whole),
+                f"{instructions(query)} ({query / whole:.0%})",
+                f"{instructions(encode)} ({encode / whole:.0%})",
+                f"{instructions(rest)} ({rest / whole:.0%})",
+            ]
+        )
+    return Table(
+        "where a Mizan request's instructions go (C process): Ir per request",
+        ["row", "whole request", "the function (query)", "encoding the envelope", "the rest"],
+        body,
+        note=(
+            "The function: AuthorShape.query() (ORM, django-readers projection, Pydantic validation) or the plain "
+            "view's dict building, called alone. Encoding: Mizan's canonical JSON of {\"result\": <that list>} "
+            "(Shapes through Pydantic's JSON-mode conversion). The rest: Django's handler, the 7 middleware, "
+            "Mizan's view (CSRF check, body, parse) and the response."
+        ),
     )
 
 
@@ -345,6 +412,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     results.tables.append(_main_table(ir, wall, queries, rows))
     results.tables.append(_pure_table(ir, wall, queries))
+    if ir is not None:
+        results.tables.append(_parts_table(ir))
     if hot:
         results.tables.append(_hot_table(hot))
     results.charts.append(_chart(ir, wall, rows))
@@ -378,8 +447,8 @@ def _sizes(sizes: Mapping[str, int]) -> str:
 
 def check_counts() -> dict[str, float]:
     """Ir per request of the Shape row (C) for `make bench-check`."""
-    ops = {"shapes: mizan /call/ 1,000 authors as list[AuthorShape] (C)": _statement(REFERENCE)}
-    return _callgrind.measure(_setup("c"), ops, CALLGRIND_REQUESTS, _env("c"))
+    ops = {f"shapes: mizan /call/ {CHECK_AUTHORS} authors as list[AuthorShape] (C)": _statement(REFERENCE)}
+    return _callgrind.measure(_setup("c", CHECK_AUTHORS), ops, CALLGRIND_REQUESTS, _env("c"))
 
 
 if __name__ == "__main__":
