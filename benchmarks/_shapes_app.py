@@ -32,6 +32,7 @@ from mizan import client
 
 BOOKS_PER_AUTHOR = 4
 PUBLISHERS = 20
+LOREM = ("lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "tempor")
 COUNTRIES = ("AR", "DE", "FR", "GB", "IN", "JP", "NG", "US")
 URLS: dict[str, str] = {
     "plain": "/plain/authors/",
@@ -57,6 +58,7 @@ class Author(models.Model):
     name = models.CharField(max_length=80)
     email = models.CharField(max_length=120)
     born = models.IntegerField()
+    bio = models.TextField()  # in no answer: a column the Shape's projection leaves out
 
     class Meta:
         app_label = "benchmarks"
@@ -67,6 +69,7 @@ class Book(models.Model):
     title = models.CharField(max_length=120)
     year = models.IntegerField()
     pages = models.IntegerField()
+    summary = models.TextField()  # in no answer, as `Author.bio`
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
     publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="books")
 
@@ -84,6 +87,11 @@ def _publishers() -> list[tuple[int, str, str]]:
 
 def _authors(count: int) -> list[tuple[int, str, str, int]]:
     return [(a, f"Author {a}", f"author{a}@example.org", 1900 + a * 7 % 100) for a in range(1, count + 1)]
+
+
+def _text(kind: str, number: int) -> str:
+    """A few hundred characters of prose for the columns no endpoint answers."""
+    return f"{kind} {number}: " + " ".join(LOREM[(number + i) % len(LOREM)] for i in range(40))
 
 
 def _books(authors: int) -> list[tuple[int, str, int, int, int, int]]:
@@ -110,8 +118,12 @@ def create_rows(authors: int) -> tuple[int, int, int]:
             editor.create_model(model)
     inserts = (
         (Publisher, ("id", "name", "country"), _publishers()),
-        (Author, ("id", "name", "email", "born"), _authors(authors)),
-        (Book, ("id", "title", "year", "pages", "author_id", "publisher_id"), _books(authors)),
+        (Author, ("id", "name", "email", "born", "bio"), [(*a, _text("bio", a[0])) for a in _authors(authors)]),
+        (
+            Book,
+            ("id", "title", "year", "pages", "author_id", "publisher_id", "summary"),
+            [(*b, _text("summary", b[0])) for b in _books(authors)],
+        ),
     )
     with connection.cursor() as cursor:
         for model, columns, rows in inserts:

@@ -4,15 +4,16 @@ Django in-process, a Shape-typed server function against DRF and django-ninja.
 Django's `WSGIHandler` is called with a real environ (as in `benchmarks.django_inprocess`),
 under the 7 default middleware, with the CSRF cookie and `X-CSRFToken` a browser sends, on
 an in-memory SQLite database of 1,000 authors x 4 books x 20 publishers (the project:
-benchmarks/_shapes_app.py). Rows: a plain view building dicts by hand, DRF's `ListAPIView`
-with nested `ModelSerializer`s with and without `prefetch_related` (the second shows the
-N+1), a django-ninja operation with `response=list[AuthorOut]` of nested `Schema`s, and
-Mizan's `/call/` returning the same dicts and returning `list[AuthorShape]` from
-`AuthorShape.query()` (C, and pure in its own process). Every row must answer 200 and the
-same decoded list, field for field, as the generators that seeded the rows describe it,
-before anything is measured. Reported per row: SQL queries per request
-(`CaptureQueriesContext`), callgrind instructions per request, wall-time medians of
-interleaved rounds, and the ratios to the plain view and to the Shape row.
+benchmarks/_shapes_app.py; a text column per author and per book is in no answer). Rows: a
+plain view building dicts by hand, DRF's `ListAPIView` with nested `ModelSerializer`s with
+and without `prefetch_related` (the second shows the N+1), a django-ninja operation with
+`response=list[AuthorOut]` of nested `Schema`s, and Mizan's `/call/` returning the same
+dicts and returning `list[AuthorShape]` from `AuthorShape.query()` (C, and pure in its own
+process). Every row must answer 200 and the same decoded list, field for field, as the
+generators that seeded the rows describe it, before anything is measured. Reported per row:
+SQL queries per request (`CaptureQueriesContext`), callgrind instructions per request,
+wall-time medians of interleaved rounds, and the ratios to the plain view and to the Shape
+row; for Mizan's rows, the function, the encoding and the rest apart.
 """
 
 from __future__ import annotations
@@ -401,7 +402,9 @@ def main(argv: list[str] | None = None) -> None:
         method=(
             "Django's WSGIHandler in-process with a real environ, the 7 default middleware, the csrftoken cookie and "
             "X-CSRFToken, Accept: application/json. Data: 1,000 authors x 4 books, each book with one of 20 "
-            "publishers, in an in-memory SQLite database (Meta.ordering by id on every model); every row serves all "
+            "publishers, in an in-memory SQLite database (Meta.ordering by id on every model; Author.bio and "
+            "Book.summary, a few hundred characters each, are in no answer: the Shape's projection leaves them out "
+            "of its SELECT, the other rows' querysets load them, as written); every row serves all "
             "of it, two levels deep (author -> books -> publisher), and must answer the same decoded list, field "
             "for field, before anything is measured. Queries: CaptureQueriesContext over one request. "
             f"Instructions: callgrind Ir per request (PYTHONHASHSEED=0, {CALLGRIND_REQUESTS} request per interval). "
