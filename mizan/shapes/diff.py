@@ -18,7 +18,8 @@ Decisions (docs/shapes.md, "Diff and apply"):
   diffs inside the transaction, deletes, updates through `Model.save(update_fields=...)`
   and creates through `Model.save(force_insert=True)`, so signals and custom `save()`
   methods run. A row deleted by someone else between the diff and its update is a
-  `StaleRowError`, and nothing is written.
+  `StaleRowError` (a ValidationError located at the item: the client refetches), and
+  nothing is written.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from mizan.shapes.binding import Plan, plan_of
 
 S = TypeVar("S")
 DUPLICATE_PK = "Duplicate primary key"
+TAKEN_PK = "Primary key belongs to a row outside the queryset"
+STALE_PK = "Row was deleted by another writer; fetch it again"
 
 
 class ShapeDiff(NamedTuple, Generic[S]):
@@ -47,8 +50,9 @@ class ShapeDiff(NamedTuple, Generic[S]):
     deleted: list[S]
 
 
-class StaleRowError(RuntimeError):
-    """A row `apply` was about to update disappeared inside its transaction."""
+class StaleRowError(ValidationError):
+    """A row `apply` was about to update disappeared inside its transaction: a 422 located
+    at the item in a server function, and nothing written."""
 
 
 def _plan_with_pk(shape: type[Any]) -> Plan:
@@ -148,21 +152,28 @@ def apply_diff(
         for column in plan.writable
         if (attname := column.write_to) is not None and attname not in owned
     ]
+    items = _validated(shape, incoming)
+    position = {pk: index for index, item in enumerate(items) if (pk := getattr(item, pk_name)) is not None}
+    generated = isinstance(model._meta.pk, AutoFieldMixin)
     with transaction.atomic(using=queryset.db):
         _lock(queryset)
-        diff = compute_diff(shape, queryset, incoming, tuple(name for name, _ in written))
+        diff = compute_diff(shape, queryset, items, tuple(name for name, _ in written))
         manager = model._base_manager.db_manager(queryset.db)
+        given = [pk for item in diff.added if (pk := getattr(item, pk_name)) is not None]
+        if given and not generated:
+            taken = manager.filter(pk__in=given).values_list("pk", flat=True)
+            if taken:
+                raise ValidationError(sorted(((position[pk], plan.pk.key), TAKEN_PK) for pk in taken))
         if diff.deleted:
             manager.filter(pk__in=[getattr(row, pk_name) for row in diff.deleted]).delete()
         rows = manager.in_bulk([getattr(item, pk_name) for item in diff.modified]) if diff.modified else {}
         for item in diff.modified:
             row = rows.get(getattr(item, pk_name))
             if row is None:
-                raise StaleRowError(f"{model.__name__} {getattr(item, pk_name)!r} was deleted during apply")
+                raise StaleRowError([((position[getattr(item, pk_name)], plan.pk.key), STALE_PK)])
             for name, attname in written:
                 setattr(row, attname, getattr(item, name))
             row.save(using=queryset.db, update_fields=[attname for _, attname in written])
-        generated = isinstance(model._meta.pk, AutoFieldMixin)
         created: list[S] = []
         for item in diff.added:
             row = model(**{attname: getattr(item, name) for name, attname in written}, **create_defaults)

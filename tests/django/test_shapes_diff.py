@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 
 from mizan.core.errors import ValidationError
 from mizan.shapes import Shape, ShapeDiff, StaleRowError
+from mizan.shapes.diff import STALE_PK, TAKEN_PK
 from tests.django.project.library.models import Author, Book, Tag
 from tests.django.project.library.shapes import BookEdit, TagEdit
 
@@ -160,9 +161,10 @@ def test_shape4_invalid_items_are_located_by_index(shelf: dict[str, Any]) -> Non
     }
 
 
-def test_shape4_a_failing_write_rolls_back_the_whole_apply() -> None:
-    """Natural keys are inserted as given: a key that exists outside the queryset makes the
-    insert fail, and the deletes and updates before it are undone."""
+def test_shape4_a_natural_key_outside_the_queryset_is_refused_and_nothing_is_written() -> None:
+    """Natural keys are inserted as given, so one that exists outside the queryset would
+    overwrite or collide with a row that is not the caller's: the item is refused, located
+    by index, before the deletes and updates that precede it are written."""
     Tag.objects.create(code="kept", label="Kept")
     Tag.objects.create(code="gone", label="Gone")
     Tag.objects.create(code="elsewhere", label="Outside the queryset")
@@ -174,8 +176,9 @@ def test_shape4_a_failing_write_rolls_back_the_whole_apply() -> None:
         ["kept"],
         ["gone"],
     )
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ValidationError) as refused:
         TagEdit.apply(mine, incoming)
+    assert refused.value.details == {"fields": {"1.code": [TAKEN_PK]}}
     assert sorted(Tag.objects.values_list("code", "label")) == [
         ("elsewhere", "Outside the queryset"),
         ("gone", "Gone"),
@@ -183,6 +186,26 @@ def test_shape4_a_failing_write_rolls_back_the_whole_apply() -> None:
     ]
     TagEdit.apply(mine, [{"code": "kept", "label": "Changed"}, {"code": "fresh", "label": "F"}])
     assert sorted(Tag.objects.values_list("code", flat=True)) == ["elsewhere", "fresh", "kept"]
+
+
+def test_shape4_a_failing_write_rolls_back_the_whole_apply(shelf: dict[str, Any]) -> None:
+    """A save that fails after apply deleted and updated rows (here a pre_save handler
+    refusing the new row) undoes them all."""
+
+    def refuse(sender: Any, instance: Book, **kwargs: Any) -> None:
+        if instance.title == "refused":
+            raise IntegrityError("refused by a pre_save handler")
+
+    ann = shelf["ann"]
+    pre_save.connect(refuse, sender=Book)
+    try:
+        with pytest.raises(IntegrityError, match="refused by a pre_save handler"):
+            BookEdit.apply(
+                ann.books.all(), [edit(shelf["a"], pages=1), {"title": "refused"}], create_defaults={"author": ann}
+            )
+    finally:
+        pre_save.disconnect(refuse, sender=Book)
+    assert titles(ann) == [("a", 100), ("b", 100), ("c", 100)]
 
 
 def test_shape4_a_row_deleted_between_diff_and_update_is_a_stale_row(
@@ -201,8 +224,10 @@ def test_shape4_a_row_deleted_between_diff_and_update_is_a_stale_row(
         return result
 
     monkeypatch.setattr(diff_module, "compute_diff", diff_then_lose_b)
-    with pytest.raises(StaleRowError, match="was deleted during apply"):
-        BookEdit.apply(ann.books.all(), [edit(shelf["b"], pages=1), {"title": "new"}], create_defaults={"author": ann})
+    with pytest.raises(StaleRowError) as stale:
+        BookEdit.apply(ann.books.all(), [{"title": "new"}, edit(shelf["b"], pages=1)], create_defaults={"author": ann})
+    assert isinstance(stale.value, ValidationError)
+    assert stale.value.details == {"fields": {"1.id": [STALE_PK]}}
     assert titles(ann) == [("a", 100), ("b", 100), ("c", 100)]
 
 

@@ -20,9 +20,10 @@ from django.test.utils import CaptureQueriesContext
 from mizan import client
 from mizan.core import cache, registry
 from mizan.core.ir import build_ir
+from mizan.shapes.diff import TAKEN_PK
 from tests.django.conftest import MizanClient, assert_internal, assert_validation, canonical
-from tests.django.project.library.models import Author, Book
-from tests.django.project.library.shapes import AuthorWithBooks, BookEdit
+from tests.django.project.library.models import Author, Book, Tag
+from tests.django.project.library.shapes import AuthorWithBooks, BookEdit, TagEdit
 from tests.django.test_check_command import ROOT, _project
 
 pytestmark = pytest.mark.capability("django-readers Shapes", "django")
@@ -53,11 +54,17 @@ def save_books_then_fail(request: Any, author_id: int, books: list[BookEdit]) ->
     raise RuntimeError("the rest of the mutation failed")
 
 
+@client(affects="shape_library")
+def save_my_tags(request: Any, tags: list[TagEdit]) -> None:
+    TagEdit.apply(Tag.objects.filter(label__startswith="mine"), tags)
+
+
 FUNCTIONS = {
     "shape_authors": shape_authors,
     "library_authors": library_authors,
     "save_books": save_books,
     "save_books_then_fail": save_books_then_fail,
+    "save_my_tags": save_my_tags,
 }
 
 
@@ -143,6 +150,17 @@ def test_shape4_duplicate_keys_are_a_validation_error(served: dict[str, Any], mi
     response = mizan.call("save_books", {"author_id": ann.pk, "books": books})
     assert_validation(response, {"1.id": ["Duplicate primary key"]})
     assert list(ann.books.values_list("title", flat=True)) == ["first"]
+
+
+def test_shape4_a_natural_key_of_another_row_is_a_validation_error(served: dict[str, Any], mizan: MizanClient) -> None:
+    """Sending the slug of a row outside the queryset answers 422 at that item, and neither
+    that row nor the caller's (which the same apply would have deleted) changes."""
+    Tag.objects.create(code="theirs", label="Theirs")
+    Tag.objects.create(code="m1", label="mine 1")
+    response = mizan.call("save_my_tags", {"tags": [{"code": "theirs", "label": "mine now"}]})
+    assert_validation(response, {"0.code": [TAKEN_PK]})
+    assert response.get("X-Mizan-Invalidate") is None
+    assert sorted(Tag.objects.values_list("code", "label")) == [("m1", "mine 1"), ("theirs", "Theirs")]
 
 
 def test_shape3_invalid_input_is_refused_before_the_function(served: dict[str, Any], mizan: MizanClient) -> None:
