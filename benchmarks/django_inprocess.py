@@ -342,8 +342,14 @@ def _setup(process: str, rows: Iterable[str], parts: bool = False) -> str:
     return f"from {MODULE} import namespace\nglobals().update({call})\n"
 
 
-def _env(process: str) -> dict[str, str]:
+def process_env(process: str) -> dict[str, str]:
+    """The environment of a measuring child: `c` or `pure` (MIZAN_PURE=1)."""
     return {"MIZAN_PURE": "1" if process == "pure" else "0"}
+
+
+def serve_statement(key: str) -> str:
+    """The measured statement of a namespace with one HANDLER and its ENVIRONS by key."""
+    return f'serve(HANDLER, ENVIRONS["{key}"])'
 
 
 def _callgrind_counts(process: str, rows: Iterable[str], requests: int) -> dict[str, float]:
@@ -352,7 +358,7 @@ def _callgrind_counts(process: str, rows: Iterable[str], requests: int) -> dict[
     rows, parts = tuple(rows), process == "c"
     ops, setup = _statements(rows, parts), _setup(process, rows, parts)
     if process != "original":
-        return _callgrind.measure(setup, ops, requests, _env(process))
+        return _callgrind.measure(setup, ops, requests, process_env(process))
     # _callgrind runs its child on sys.executable: call it from the original's interpreter.
     code = (
         "import json, sys\nfrom benchmarks._callgrind import measure\n"
@@ -366,7 +372,7 @@ def _callgrind_counts(process: str, rows: Iterable[str], requests: int) -> dict[
 
 def _json_from(command: list[str], process: str) -> Any:
     """Run `command` for `process` from the repository; the JSON of its last output line."""
-    env = {**os.environ, **_env(process)}
+    env = {**os.environ, **process_env(process)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
     result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -812,7 +818,7 @@ def check_counts() -> dict[str, float]:
         for m in MIDDLEWARE
         for invalid in (False, True)
     }
-    return _callgrind.measure(_setup("c", ("mizan",)), ops, CALLGRIND_REQUESTS, _env("c"))
+    return _callgrind.measure(_setup("c", ("mizan",)), ops, CALLGRIND_REQUESTS, process_env("c"))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from typing import Any
 from benchmarks import _callgrind
 from benchmarks._results import Chart, Results, Table, instructions, times
 from benchmarks._timing import interleaved
-from benchmarks.django_inprocess import _json_from, serve, wsgi_environ
+from benchmarks.django_inprocess import _json_from, process_env, serve, serve_statement, wsgi_environ
 
 MODULE = "benchmarks.shapes"
 # Rows, in table order: key -> label.
@@ -201,14 +201,6 @@ def _setup(process: str, authors: int = AUTHORS) -> str:
     return f"from {MODULE} import namespace\nglobals().update(namespace({process!r}, {authors}))\n"
 
 
-def _env(process: str) -> dict[str, str]:
-    return {"MIZAN_PURE": "1" if process == "pure" else "0"}
-
-
-def _statement(row: str) -> str:
-    return f'serve(HANDLER, ENVIRONS["{row}"])'
-
-
 # --- measuring ---------------------------------------------------------------------------
 
 
@@ -216,7 +208,7 @@ def _callgrind_counts(process: str) -> tuple[dict[str, float], dict[str, list[tu
     """Ir per request of every row of `process` in one callgrind child; on C also the hot
     functions of the Shape row."""
     rows = rows_of(process)
-    ops = {row: _statement(row) for row in rows if row not in NOT_COUNTED}
+    ops = {row: serve_statement(row) for row in rows if row not in NOT_COUNTED}
     if process == "c":
         ops.update(
             {
@@ -227,7 +219,7 @@ def _callgrind_counts(process: str) -> tuple[dict[str, float], dict[str, list[tu
             }
         )
     hot = (REFERENCE,) if process == "c" and REFERENCE in ops else ()
-    return _callgrind.measure_with_hot(_setup(process), ops, CALLGRIND_REQUESTS, _env(process), hot, HOT_LIMIT)
+    return _callgrind.measure_with_hot(_setup(process), ops, CALLGRIND_REQUESTS, process_env(process), hot, HOT_LIMIT)
 
 
 def _worker(process: str, rounds: int) -> dict[str, Any]:
@@ -450,8 +442,8 @@ def _sizes(sizes: Mapping[str, int]) -> str:
 
 def check_counts() -> dict[str, float]:
     """Ir per request of the Shape row (C) for `make bench-check`."""
-    ops = {f"shapes: mizan /call/ {CHECK_AUTHORS} authors as list[AuthorShape] (C)": _statement(REFERENCE)}
-    return _callgrind.measure(_setup("c", CHECK_AUTHORS), ops, CALLGRIND_REQUESTS, _env("c"))
+    ops = {f"shapes: mizan /call/ {CHECK_AUTHORS} authors as list[AuthorShape] (C)": serve_statement(REFERENCE)}
+    return _callgrind.measure(_setup("c", CHECK_AUTHORS), ops, CALLGRIND_REQUESTS, process_env("c"))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from typing import Any
 from benchmarks import _callgrind
 from benchmarks._results import Results, Table, instructions, times
 from benchmarks._timing import interleaved
-from benchmarks.django_inprocess import _json_from, _rss, fresh, serve, wsgi_environ
+from benchmarks.django_inprocess import _json_from, _rss, fresh, process_env, serve, serve_statement, wsgi_environ
 
 MODULE = "benchmarks.uploads"
 UPLOAD_BYTES = 10 * 1024 * 1024
@@ -145,14 +145,6 @@ def _setup(process: str, upload_bytes: int = UPLOAD_BYTES, parts: bool = False) 
     return f"from {MODULE} import namespace\nglobals().update({call})\n"
 
 
-def _env(process: str) -> dict[str, str]:
-    return {"MIZAN_PURE": "1" if process == "pure" else "0"}
-
-
-def _statement(key: str) -> str:
-    return f'serve(HANDLER, ENVIRONS["{key}"])'
-
-
 # --- measuring ---------------------------------------------------------------------------
 
 
@@ -160,7 +152,7 @@ def _callgrind_counts(process: str) -> tuple[dict[str, float], dict[str, list[tu
     """Ir per request of every statement of `process` in one callgrind child (on C, also
     the upload's pieces and the hot functions of both upload rows)."""
     keys = [f"{case}|{row}" for case in CASES for row in ("plain", "mizan")]
-    ops = {key: _statement(key) for key in keys}
+    ops = {key: serve_statement(key) for key in keys}
     counts = {key: CALLGRIND_REQUESTS[key.split("|")[0]] for key in keys}
     parts = process == "c"
     if parts:
@@ -168,7 +160,7 @@ def _callgrind_counts(process: str) -> tuple[dict[str, float], dict[str, list[tu
             ops[f"part|{name}"] = f'PARTS["{name}"]()'
             counts[f"part|{name}"] = CALLGRIND_REQUESTS["upload"]
     hot = ("upload|plain", "upload|mizan") if parts else ()
-    return _callgrind.measure_with_hot(_setup(process, parts=parts), ops, counts, _env(process), hot, HOT_LIMIT)
+    return _callgrind.measure_with_hot(_setup(process, parts=parts), ops, counts, process_env(process), hot, HOT_LIMIT)
 
 
 def _wall_worker(process: str, rounds: int) -> dict[str, Any]:
@@ -409,11 +401,11 @@ def check_counts() -> dict[str, float]:
     """Ir per request of Mizan's own rows (C) for `make bench-check`: a 64 KB upload and
     contact.validate, valid and invalid."""
     ops = {
-        "uploads: mizan /call/ 64 KB upload (C)": _statement("upload|mizan"),
-        "uploads: mizan contact.validate, valid (C)": _statement("valid|mizan"),
-        "uploads: mizan contact.validate, invalid (C)": _statement("invalid|mizan"),
+        "uploads: mizan /call/ 64 KB upload (C)": serve_statement("upload|mizan"),
+        "uploads: mizan contact.validate, valid (C)": serve_statement("valid|mizan"),
+        "uploads: mizan contact.validate, invalid (C)": serve_statement("invalid|mizan"),
     }
-    return _callgrind.measure(_setup("c", CHECK_UPLOAD_BYTES), ops, CHECK_REQUESTS, _env("c"))
+    return _callgrind.measure(_setup("c", CHECK_UPLOAD_BYTES), ops, CHECK_REQUESTS, process_env("c"))
 
 
 if __name__ == "__main__":
