@@ -8,6 +8,7 @@ from typing import Final
 from mizan.core import cache
 from mizan.core.cache import CacheConfig
 from mizan.core.errors import ConfigError
+from mizan.core.ssr.config import SSRConfig
 from mizan.core.tokens import JWTConfig, MWTConfig, configure_mwt
 
 MAX_DEPTH: Final = 64  # ERR-8
@@ -63,6 +64,8 @@ class MizanSettings:
         ws: the per-socket bounds of the WebSocket endpoint (CHAN-7).
         broadcast_url: the Redis URL pushes travel through between processes (FastAPI,
             CHAN-6); None keeps them in the process. Django uses its CHANNEL_LAYERS.
+        ssr: the SSR workers of FastAPI's `mizan_fastapi.ssr.render` (SSR-11); Django's
+            template backend takes its own from its OPTIONS.
     """
 
     max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES
@@ -76,6 +79,7 @@ class MizanSettings:
     jwt: JWTConfig = field(default_factory=JWTConfig)
     ws: WSLimits = field(default_factory=WSLimits)
     broadcast_url: str | None = None
+    ssr: SSRConfig = field(default_factory=SSRConfig)
 
 
 def install(settings: MizanSettings) -> None:
