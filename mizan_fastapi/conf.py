@@ -28,6 +28,16 @@ from mizan.core.settings import (
     WSLimits,
     install,
 )
+from mizan.core.ssr.config import (
+    DEFAULT_TIMEOUT,
+    SSRConfig,
+    default_command,
+    default_workers,
+    parse_command,
+    parse_dirs,
+    parse_timeout,
+    parse_workers,
+)
 from mizan.core.tokens import JWTConfig, MWTConfig
 
 MIN_SECRET_BYTES: Final = 32
@@ -121,6 +131,11 @@ _SETTINGS: Final[dict[str, tuple[Callable[[object, str], Any], Any]]] = {
     "ws_max_subscriptions": (_integer, WSLimits.max_subscriptions),
     "ws_send_queue": (_integer, WSLimits.send_queue),
     "broadcast_url": (_optional_text, None),
+    # SSR-11: the worker pool of mizan_fastapi.ssr.render
+    "ssr_command": (parse_command, default_command()),
+    "ssr_timeout": (parse_timeout, DEFAULT_TIMEOUT),
+    "ssr_workers": (parse_workers, default_workers()),
+    "ssr_dirs": (parse_dirs, ()),
 }
 SETTING_NAMES: Final = tuple(_SETTINGS)
 # Django-only settings, refused by name so a copied Django configuration fails loudly.
@@ -209,6 +224,12 @@ def _build(given: Mapping[str, object]) -> MizanSettings:
             send_queue=values["ws_send_queue"],
         ),
         broadcast_url=values["broadcast_url"],
+        ssr=SSRConfig(
+            command=values["ssr_command"],
+            timeout=values["ssr_timeout"],
+            workers=values["ssr_workers"],
+            dirs=values["ssr_dirs"],
+        ),
     )
 
 
@@ -235,7 +256,11 @@ def configure(**settings: object) -> MizanSettings:
             `mwt_audience`, `mwt_kid`, `mwt_previous_secrets`, `mwt_leeway`,
             `ws_max_frame_bytes`, `ws_max_in_flight`, `ws_max_subscriptions`,
             `ws_send_queue` (the WebSocket bounds), `broadcast_url` (a Redis URL: channel
-            pushes and pushed invalidations reach the sockets of every process).
+            pushes and pushed invalidations reach the sockets of every process),
+            `ssr_command` (the SSR worker's argv: a list, or one shell-quoted string),
+            `ssr_timeout` (seconds, default 5), `ssr_workers` (the pool size, default
+            min(4, CPU count)), `ssr_dirs` (where `ssr.render` looks up component files;
+            in the environment, joined by `os.pathsep`).
 
     Returns:
         The settings now in force.
