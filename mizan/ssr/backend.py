@@ -84,7 +84,6 @@ class MizanTemplates(BaseEngine):
     def __init__(self, params: dict[str, Any]) -> None:
         params = dict(params)
         options = params.pop("OPTIONS", {}) or {}
-        params.setdefault("NAME", "mizan")
         params.setdefault("DIRS", [])
         params.setdefault("APP_DIRS", False)
         super().__init__(params)

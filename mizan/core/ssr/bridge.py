@@ -45,8 +45,12 @@ class _Process:
         self.pending: dict[int, Future[Any]] = {}
         self.ended: str | None = None  # why this process takes no more renders
         _live.add(self)
-        for target, role in ((self._read_stdout, "reader"), (self._drain_stderr, "stderr")):
-            threading.Thread(target=target, name=f"mizan-ssr-{role}-{self.popen.pid}", daemon=True).start()
+        self.threads = [
+            threading.Thread(target=target, name=f"mizan-ssr-{role}-{self.popen.pid}", daemon=True)
+            for target, role in ((self._read_stdout, "reader"), (self._drain_stderr, "stderr"))
+        ]
+        for thread in self.threads:
+            thread.start()
 
     @property
     def pid(self) -> int:
@@ -61,8 +65,9 @@ class _Process:
         """SSR-7: route each reply to its render by id; on end of output, fail the rest."""
         stream = self.popen.stdout
         assert stream is not None
-        for raw in iter(stream.readline, b""):
-            self._route(raw)
+        with stream:
+            for raw in iter(stream.readline, b""):
+                self._route(raw)
         self.popen.wait()
         self.end(f"SSR worker exited (exit code {self.popen.returncode})")
 
@@ -99,10 +104,11 @@ class _Process:
         """SSR-9: a worker blocked on a full stderr pipe would stop answering."""
         stream = self.popen.stderr
         assert stream is not None
-        for raw in iter(lambda: stream.readline(STDERR_CHUNK), b""):
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if line:
-                logger.warning("SSR worker %s: %s", self.pid, line)
+        with stream:
+            for raw in iter(lambda: stream.readline(STDERR_CHUNK), b""):
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if line:
+                    logger.warning("SSR worker %s: %s", self.pid, line)
 
     # --- writing -----------------------------------------------------------------------
 
@@ -172,6 +178,9 @@ class _Process:
                 logger.warning("SSR worker %s did not stop within %s s; killing it", self.pid, SHUTDOWN_GRACE)
                 self.popen.kill()
                 self.popen.wait()
+        for thread in self.threads:  # everything the worker wrote is routed and logged
+            if thread is not threading.current_thread():
+                thread.join(SHUTDOWN_GRACE)
 
 
 _live: set[_Process] = set()
@@ -268,7 +277,9 @@ class Bridge:
 
     def _spawn(self, previous: _Process | None) -> _Process:
         if previous is not None and previous.owner == os.getpid():
-            logger.warning("%s (pid %s) is gone (%s); restarting it", self.name, previous.pid, previous.ended or "exited")
+            logger.warning(
+                "%s (pid %s) is gone (%s); restarting it", self.name, previous.pid, previous.ended or "exited"
+            )
             previous.stop(previous.ended or "SSR worker exited")
         process = _Process(self.command)
         if not process.ready.wait(self.timeout):

@@ -1,0 +1,1 @@
+// Not reached: an earlier DIRS entry has First.jsx.

@@ -1,0 +1,1 @@
+// Shadowed by the first DIRS entry that has it.

@@ -1,0 +1,1 @@
+// Found first: DIRS order wins (SSR-2).
