@@ -35,7 +35,7 @@ parser.add_argument("--exit-after", type=int, default=0, help="exit (code 0) aft
 parser.add_argument("--slow", type=float, default=0.5, help="delay of a render whose file says 'slow'")
 parser.add_argument("--ignore-term", action="store_true", help="ignore SIGTERM and stdin's end (must be killed)")
 parser.add_argument("--pid-file", default="", help="append this process's pid to the file")
-parser.add_argument("--close-stdin", action="store_true", help="close stdin after ready and keep running")
+parser.add_argument("--close-stdin", action="store_true", help="close stdin before ready and keep running")
 parser.add_argument("--malformed", action="store_true", help="answer renders with neither html nor error")
 options = parser.parse_args()
 
@@ -103,10 +103,11 @@ def main() -> None:
         sys.exit(7)
     if options.ready_after:
         time.sleep(options.ready_after)
+    if options.close_stdin:
+        os.close(0)
     if not options.never_ready:
         write({"id": 0, "ready": True})
     if options.close_stdin:
-        os.close(0)
         time.sleep(3600)
     for line in sys.stdin.buffer:
         request = json.loads(line)

@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -123,7 +124,7 @@ class Site:
     def render(self, name: str, props: Any = None) -> str:
         """The page's body (exceptions raised by the render propagate, as the test
         clients re-raise them)."""
-        query = json.dumps(props or {})
+        query = urllib.parse.quote(json.dumps(props or {}))
         prefix = "/apage/" if self.kind == "fastapi-async" else "/page/"
         response = self._get(f"{prefix}{name}?props={query}")
         assert response.status_code == 200, response

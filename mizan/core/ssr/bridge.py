@@ -264,13 +264,14 @@ class Bridge:
                 # A start-up that failed while this thread waited answers for it too,
                 # rather than making every queued render wait out its own timeout.
                 raise type(self._start_error)(*self._start_error.args)
-            self._starts += 1
             self._start_error = None
             try:
                 fresh = self._spawn(process)
             except (TimeoutError, RuntimeError) as exc:
                 self._start_error = exc
                 raise
+            finally:
+                self._starts += 1  # start-ups finished, counted when they end
             with self._lock:
                 self._process = fresh
             return fresh
