@@ -147,9 +147,10 @@ def serve(
 
         templates = django_templates(command, timeout, workers, dirs)
         with override_settings(TEMPLATES=templates, ROOT_URLCONF="tests.ssr.sites"):
-            client = Client()
             try:
-                yield Site(kind, lambda url: client.get(url), lambda: engines["ssr"].pool)
+                # A Client per request: one Client shared by threads can hand a request's
+                # exception to another thread's request (it keeps the last one it saw).
+                yield Site(kind, lambda url: Client().get(url), lambda: engines["ssr"].pool)
             finally:
                 engines["ssr"].pool.shutdown()
         return
