@@ -87,11 +87,11 @@ function pickComponent(namespace, file) {
   return candidate;
 }
 
-/** The first esbuild error as `file:line:column: text`. */
-function buildMessage(err) {
+/** The first esbuild error as `file:line:column: text` (paths from esbuild are relative to `dir`). */
+function buildMessage(err, dir) {
   const first = err && Array.isArray(err.errors) ? err.errors[0] : null;
   if (!first) return err instanceof Error ? err.message : String(err);
-  const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
+  const where = first.location ? `${resolve(dir, first.location.file)}:${first.location.line}:${first.location.column}: ` : "";
   return `cannot compile: ${where}${first.text}`;
 }
 
@@ -180,7 +180,7 @@ export class Loader {
         plugins: [externalPackages()],
       });
     } catch (err) {
-      throw new Error(buildMessage(err));
+      throw new Error(buildMessage(err, dir));
     }
     const inputs = [];
     for (const input of Object.keys(result.metafile.inputs)) {
