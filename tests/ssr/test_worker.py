@@ -205,6 +205,20 @@ def test_suspense_is_awaited_not_sent_as_fallback(worker: Worker) -> None:
     assert "loading" not in html
 
 
+@pytest.mark.parametrize(
+    ("mode", "html"),
+    [("shell", "<b>shell data</b>"), ("lazy", "<!--$--><u>lazy part</u><!--/$-->")],
+)
+def test_suspending_without_a_boundary_and_lazy_components_are_awaited(worker: Worker, mode: str, html: str) -> None:
+    assert worker.html(COMPONENTS / "Waits.jsx", {"mode": mode}) == html
+
+
+def test_error_inside_a_boundary_leaves_the_client_fallback_and_is_logged(worker: Worker) -> None:
+    html = worker.html(COMPONENTS / "Waits.jsx", {"mode": "boundary-error"})
+    assert html == "<div><!--$!--><template></template><i>fallback</i><!--/$--></div>"
+    worker.wait_stderr("Error: broken inside a boundary")
+
+
 def test_throwing_component_is_an_error_reply_and_the_worker_goes_on(worker: Worker) -> None:
     reply = worker.render(COMPONENTS / "Throws.jsx", {"message": "kaputt ü"})
     assert set(reply) == {"id", "error"} and reply["error"] == "kaputt ü"

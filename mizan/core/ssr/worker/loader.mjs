@@ -5,9 +5,9 @@
 // (the "current dispatcher"); a component that imports a second copy of `react` calls hooks
 // on a dispatcher nobody set and fails ("Invalid hook call"). So every package is left out
 // of the bundle and imported by Node itself, and the entry that esbuild bundles imports the
-// component, `react` and `react-dom/static` together: they are resolved by the same rules
-// from the same place, so the component's `react` is the `react` that `react-dom` requires,
-// and Node's module cache (keyed by real path) holds it once.
+// component, `react`, `react-dom/server` and `react-dom/static` together: they are resolved
+// by the same rules from the same place, so the component's `react` is the `react` that
+// `react-dom` requires, and Node's module cache (keyed by real path) holds it once.
 //
 // Where packages come from. A bare import (`react`, `react-dom/static`, anything a component
 // imports) is resolved with Node's rules from the importing file's directory upwards, then
@@ -112,7 +112,7 @@ export class Loader {
   }
 
   /**
-   * The compiled module of `file`: `{component, createElement, prerender}`.
+   * The compiled module of `file`: `{component, createElement, prerender, renderToString}`.
    * @param {string} file absolute path of the component
    */
   async load(file) {
@@ -163,6 +163,7 @@ export class Loader {
             `export * as component from ${JSON.stringify(file)};`,
             `export { createElement } from "react";`,
             `export { prerender } from "react-dom/static";`,
+            `export { renderToString } from "react-dom/server";`,
           ].join("\n"),
           resolveDir: dir,
           sourcefile: "mizan-ssr-entry.js",
@@ -194,6 +195,7 @@ export class Loader {
       component: pickComponent(namespace.component, file),
       createElement: namespace.createElement,
       prerender: namespace.prerender,
+      renderToString: namespace.renderToString,
     };
     return { module, inputs };
   }
