@@ -335,6 +335,21 @@ def test_edited_component_and_child_are_recompiled_unchanged_ones_are_not(tmp_pa
         assert started.close() == 0
 
 
+def test_tsconfig_paths_alias_is_compiled_with_the_component(tmp_path: Path) -> None:
+    (tmp_path / "tsconfig.json").write_text('{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["src/*"]}}}')
+    (tmp_path / "src" / "lib").mkdir(parents=True)
+    (tmp_path / "src" / "lib" / "shout.ts").write_text("export const shout = (s: string): string => s.toUpperCase();\n")
+    page = tmp_path / "src" / "Page.tsx"
+    page.write_text(
+        'import { shout } from "@/lib/shout";\nexport default ({ t }: { t: string }) => <p>{shout(t)}</p>;\n'
+    )
+    started = _start(HERE)
+    try:
+        assert started.html(page, {"t": "quiet"}) == "<p>QUIET</p>"
+    finally:
+        assert started.close() == 0
+
+
 def test_missing_packages_are_an_error_reply(tmp_path: Path) -> None:
     component = tmp_path / "Lonely.jsx"
     component.write_text("export default () => <p>alone</p>;\n")
