@@ -169,5 +169,5 @@ clean:  ## Remove build products, the compiled extension and caches (keeps .venv
 	rm -f mizan/_speedups*.so src/*.o src/*.gcda src/*.gcno
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
-distclean: clean  ## clean, and also remove the virtualenvs and the demo database
-	rm -rf $(VENV) .venv-newest .venv-original $(DEMO)/db.sqlite3
+distclean: clean  ## clean, and also remove the virtualenvs, the demo database and the SSR tests' node_modules
+	rm -rf $(VENV) .venv-newest .venv-original $(DEMO)/db.sqlite3 tests/ssr/node_modules

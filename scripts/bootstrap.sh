@@ -9,7 +9,9 @@
 #   test   demo's, plus redis-server (the Redis tests start one), postgresql (the
 #          PostgreSQL pass starts a throwaway server with its initdb and pg_ctl), valgrind
 #          (make bench-check counts instructions with callgrind), clang-format and cppcheck
-#          (make lint), and the `dev` extra.
+#          (make lint), nodejs and npm (the SSR worker's tests run it under Node.js), the
+#          `dev` extra, and `npm ci` in tests/ssr (react, react-dom and esbuild for the test
+#          components, pinned by tests/ssr/package-lock.json).
 #   bench  test's, plus wrk (the HTTP load generator of make bench) and the `bench` extra.
 #
 # Each Debian package is installed only when its command or library is missing, with
@@ -116,6 +118,8 @@ if wants test bench; then
     command -v valgrind >/dev/null 2>&1 || packages+=(valgrind)
     command -v clang-format >/dev/null 2>&1 || packages+=(clang-format)
     command -v cppcheck >/dev/null 2>&1 || packages+=(cppcheck)
+    command -v node >/dev/null 2>&1 || packages+=(nodejs)
+    command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 if wants bench; then
     command -v wrk >/dev/null 2>&1 || packages+=(wrk)
@@ -180,4 +184,16 @@ if install_stale; then
     printf '%s\n' "${all[@]}" >"$STAMP"
     # The extension just built is the strict release build `make build` would make.
     mkdir -p "$(dirname "$BUILD_STAMP")" && touch "$BUILD_STAMP"
+fi
+
+# --- 4. npm packages of the SSR worker's tests -------------------------------------------
+
+# `npm ci` installs exactly the committed lock; npm rewrites node_modules/.package-lock.json
+# at the end of each install, so a lock newer than it (a checkout, an upgrade) reinstalls.
+SSR_TESTS=tests/ssr
+if wants test bench && [ -f "$SSR_TESTS/package-lock.json" ]; then
+    if [ ! "$SSR_TESTS/node_modules/.package-lock.json" -nt "$SSR_TESTS/package-lock.json" ]; then
+        say "npm ci in $SSR_TESTS (react, react-dom, esbuild for the SSR worker's tests)"
+        (cd "$SSR_TESTS" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
 fi

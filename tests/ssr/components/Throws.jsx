@@ -1,0 +1,3 @@
+export default function Throws({ message }) {
+  throw new Error(message);
+}

@@ -1,0 +1,3 @@
+export default function Greeting({ name }) {
+  return <h1>Hello, {name}!</h1>;
+}
