@@ -8,6 +8,7 @@ so a reply from a process that was replaced can never reach a render sent to the
 from __future__ import annotations
 
 import atexit
+import io
 import json
 import logging
 import os
@@ -65,7 +66,7 @@ class _Process:
         """SSR-7: route each reply to its render by id; on end of output, fail the rest."""
         stream = self.popen.stdout
         assert stream is not None
-        with stream:
+        with io.BufferedReader(stream) as stream:  # type: ignore[type-var]  # bufsize=0: raw readline reads byte by byte
             for raw in iter(stream.readline, b""):
                 self._route(raw)
         self.popen.wait()
