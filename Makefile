@@ -33,7 +33,7 @@ C_HEADERS := $(wildcard src/*.h)
 # Benchmark-only comparison modules (benchmarks/_native.py compiles them on first use).
 BENCH_C := $(wildcard benchmarks/native/*.c)
 # The benchmark groups of `make bench`, in the order docs/benchmarks.md shows them.
-BENCH_GROUPS := core tokens json_writer django_inprocess uploads shapes http_servers fastapi_call ctx redis_stall scale ws
+BENCH_GROUPS := core tokens json_writer django_inprocess uploads shapes http_servers fastapi_call ctx redis_stall scale ws ssr
 # The compiled extension for the venv's interpreter, placed in mizan/ by both `pip install -e`
 # and build_ext --inplace (the newest-CPython pass keeps its own beside it, another ABI tag).
 EXT_SUFFIX := $(shell [ -x $(PY) ] && $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
@@ -148,7 +148,7 @@ demo: build  ## Run the demo project (examples/demo, SQLite) on http://127.0.0.1
 	$(PY) $(DEMO)/manage.py runserver $(HOST):$(PORT)
 
 bench: PROFILE = bench
-bench: build  ## Every benchmark group side by side (core, json, django, http, ctx, redis, scale, ws); results in build/bench/
+bench: build  ## Every benchmark group side by side (core, json, django, http, ctx, redis, scale, ws, ssr); results in build/bench/
 	@rm -rf build/bench
 	@for group in $(BENCH_GROUPS); do echo "==> bench: $$group"; $(PY) -m benchmarks.$$group || exit 1; echo; done
 

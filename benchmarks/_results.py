@@ -66,7 +66,7 @@ class Goal:
 
 @dataclass
 class Results:
-    group: str  # core, json, django, http, ctx, redis, scale or ws
+    group: str  # core, json, django, http, ctx, redis, scale, ws or ssr
     module: str  # the file under benchmarks/ that measured it
     title: str
     method: str  # how it was measured, one paragraph

@@ -22,7 +22,7 @@ DOCS = ROOT / "docs"
 PAGE = DOCS / "benchmarks.md"
 CHARTS = DOCS / "benchmarks"
 README = ROOT / "README.md"
-ORDER = ("core", "json", "django", "http", "ctx", "redis", "scale", "ws")
+ORDER = ("core", "json", "django", "http", "ctx", "redis", "scale", "ws", "ssr")
 HEADLINE = re.compile(r"(<!-- bench-headline:begin[^>]*-->\n).*?(<!-- bench-headline:end -->)", re.DOTALL)
 
 INTRO = """\
