@@ -33,7 +33,7 @@ from benchmarks._timing import table
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
 TOLERANCE = 0.10
 # Group modules with a check_counts(); each runs its own callgrind children.
-MODULES = ("core", "json_writer", "django_inprocess", "uploads", "fastapi_call", "ctx", "scale", "ws", "shapes")
+MODULES = ("core", "json_writer", "django_inprocess", "uploads", "fastapi_call", "ctx", "scale", "ws", "shapes", "ssr")
 # Environment fields that change instruction counts when they differ.
 ENVIRONMENT_KEYS = ("python", "build", "jansson", "hiredis", "openssl", "pydantic-core")
 
