@@ -105,8 +105,8 @@ class _Process:
         """SSR-9: a worker blocked on a full stderr pipe would stop answering."""
         stream = self.popen.stderr
         assert stream is not None
-        with stream:
-            for raw in iter(lambda: stream.readline(STDERR_CHUNK), b""):
+        with io.BufferedReader(stream) as buffered:  # type: ignore[type-var]  # as _read_stdout
+            for raw in iter(lambda: buffered.readline(STDERR_CHUNK), b""):
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 if line:
                     logger.warning("SSR worker %s: %s", self.pid, line)
