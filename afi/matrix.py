@@ -59,7 +59,12 @@ ROWS: Final = (
     Row("CSRF", "AUTH-6", nature="django"),
     Row("Session-bound JWT", "JWT-1..5", nature="django"),
     Row("Django Forms (mixin, ModelForm, formsets)", "FORM-1..5", nature="django"),
-    Row("django-readers Shapes", "SHAPE-1..6", nature="blocked", blocked="**blocked**: awaiting an approved ORM (SHAPE-6)"),
+    Row(
+        "django-readers Shapes",
+        "SHAPE-1..6",
+        nature="blocked",
+        blocked="**blocked**: awaiting an approved ORM (SHAPE-6)",
+    ),
 )
 MODES: Final = ("C", "pure")
 
