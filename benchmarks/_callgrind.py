@@ -28,7 +28,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,3 +196,19 @@ def _self_costs(part: Path) -> dict[str, int]:
                 costs[function] = costs.get(function, 0) + int(fields[1])
             after_call = False
     return costs
+
+
+def side_by_side(
+    processes: Sequence[str],
+    count: Callable[[str], tuple[dict[str, float], dict[str, list[tuple[float, str]]]]],
+) -> tuple[dict[str, dict[str, float]], dict[str, list[tuple[float, str]]]]:
+    """`count(process)` for every process, two callgrind children at once (they are
+    single-threaded and the machine has two cores): the counts by process, and every
+    process's hot functions together."""
+    counts: dict[str, dict[str, float]] = {}
+    hot: dict[str, list[tuple[float, str]]] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for process, (measured, functions) in zip(processes, pool.map(count, processes), strict=True):
+            counts[process] = measured
+            hot.update(functions)
+    return counts, hot

@@ -25,7 +25,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from benchmarks import _callgrind
@@ -353,11 +352,7 @@ def main(argv: list[str] | None = None) -> None:
     ir: Measured | None = None
     hot: dict[str, list[tuple[float, str]]] = {}
     if reason is None:
-        ir = {}
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for process, (counts, functions) in zip(PROCESSES, pool.map(_callgrind_counts, PROCESSES), strict=True):
-                ir[process] = counts
-                hot.update(functions)
+        ir, hot = _callgrind.side_by_side(PROCESSES, _callgrind_counts)
     growth = _peak_growth()
     if growth is None:
         skipped.append("peak RSS growth: /proc/self/clear_refs is not writable here")
