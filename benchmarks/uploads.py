@@ -60,12 +60,13 @@ def namespace(process: str, upload_bytes: int = UPLOAD_BYTES, parts: bool = Fals
     from django.core.handlers.wsgi import WSGIHandler
 
     from benchmarks import _uploads_app as app
+    from benchmarks._call_workload import csrf_headers
     from mizan.core import _backend
 
     app.configure()
     if _backend.BACKEND != {"c": "c", "pure": "py"}[process]:
         raise SystemExit(f"{MODULE}: the {process} process runs on backend {_backend.BACKEND}")
-    csrf = app.csrf_headers()
+    csrf = csrf_headers()
     body, content_type = app.multipart_body(upload_bytes)
     requests = {
         "upload": (body, {**csrf, "Content-Type": content_type}),
