@@ -10,7 +10,7 @@ and by the plain Django views a user would write instead.
 
 Both plain views are CSRF-protected by `CsrfViewMiddleware` (Django's default middleware)
 and Mizan's `/call/` runs Django's own check: every request carries the `csrftoken` cookie
-and the masked 64-character token a browser sends in `X-CSRFToken` (`csrf_headers()`).
+and the masked 64-character token a browser sends in `X-CSRFToken` (`benchmarks._call_workload.csrf_headers()`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path
 
 from benchmarks import _django_project as project
-from benchmarks._call_workload import CSRF_TOKEN
 from mizan import Upload, client
 
 URLS = {"mizan": "/api/mizan/call/", "plain_upload": "/plain/upload/", "plain_validate": "/plain/validate/"}
@@ -114,17 +113,6 @@ def multipart_body(size: int) -> tuple[bytes, str]:
 
 def validate_body(data: dict[str, Any]) -> bytes:
     return json.dumps({"fn": "contact.validate", "args": {"data": data}}, separators=(",", ":")).encode()
-
-
-def csrf_headers() -> dict[str, str]:
-    """The CSRF cookie (the unmasked secret) and the masked 64-character token of the
-    same secret in `X-CSRFToken`, as `GET /session/` hands it to a browser."""
-    from django.middleware.csrf import get_token
-
-    request = HttpRequest()
-    request.META["CSRF_COOKIE"] = CSRF_TOKEN
-    token = get_token(request)
-    return {"Cookie": f"csrftoken={CSRF_TOKEN}", "X-CSRFToken": token}
 
 
 def configure() -> None:

@@ -201,6 +201,7 @@ def namespace(process: str, rows: Iterable[str] | None = None, parts: bool = Fal
         handlers = _handlers(project.DEFAULT_MIDDLEWARE)
         urls = {row: project.URLS[row.removesuffix("_pure").removesuffix("_mwt")] for row in served}
         body, invalid, headers, expected = project.BODY, project.INVALID_BODY, project.HEADERS, project.RESULT
+    _require_masked_csrf(headers)
     environs: dict[str, dict[str, Any]] = {}
     for row, url in urls.items():
         extra = {"X-Mizan-Token": _mwt()} if row == "mizan_mwt" else {}
@@ -210,6 +211,15 @@ def namespace(process: str, rows: Iterable[str] | None = None, parts: bool = Fal
     if parts:
         ns["PARTS"] = _parts(wsgi_environ(urls["mizan"], body, headers))
     return ns
+
+
+def _require_masked_csrf(headers: Mapping[str, str]) -> None:
+    """Stop unless `X-CSRFToken` is the 64-character masked token a browser sends (issue
+    20): the bare 32-character secret would skip Django's unmasking, ~110k Ir a request."""
+    from django.middleware.csrf import CSRF_TOKEN_LENGTH
+
+    if len(headers["X-CSRFToken"]) != CSRF_TOKEN_LENGTH:
+        raise SystemExit(f"{MODULE}: X-CSRFToken is not the masked {CSRF_TOKEN_LENGTH}-character token")
 
 
 def available(process: str) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from benchmarks import _callgrind
+from benchmarks._call_workload import csrf_headers
 from benchmarks._results import Results, Table, instructions, times
 from benchmarks._timing import interleaved
 from benchmarks.django_inprocess import _json_from, _rss, fresh, process_env, serve, serve_statement, wsgi_environ
@@ -66,7 +67,7 @@ def namespace(process: str, upload_bytes: int = UPLOAD_BYTES, parts: bool = Fals
     app.configure()
     if _backend.BACKEND != {"c": "c", "pure": "py"}[process]:
         raise SystemExit(f"{MODULE}: the {process} process runs on backend {_backend.BACKEND}")
-    csrf = app.csrf_headers()
+    csrf = csrf_headers()
     body, content_type = app.multipart_body(upload_bytes)
     requests = {
         "upload": (body, {**csrf, "Content-Type": content_type}),
