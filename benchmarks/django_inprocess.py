@@ -270,8 +270,9 @@ PARTS: dict[str, tuple[str, str | None]] = {
     "view plain": ("plain view function", "request"),
     "view python": ("hand-written view function", "request"),
     "view mizan": ("Mizan's view function (mizan.views.call)", "request"),
-    "resolve mizan": ("  URL resolution of api/mizan/call/ (include('mizan.urls'))", None),
-    "resolve python": ("    for comparison: python/call/ (a flat path())", None),
+    "resolve mizan": ("  URL resolution of api/mizan/call/ (mizan.urls.mount(), 4th pattern)", None),
+    "resolve include": ("    for comparison: the same under path(..., include('mizan.urls'))", None),
+    "resolve python": ("    for comparison: python/csrf/call/ (a flat path(), 3rd pattern)", None),
     "csrf": ("  CSRF check (CsrfViewMiddleware process_request + process_view)", "request"),
     "auth": ("  token lookup, none sent (get_settings + authenticate)", "request"),
     "body": ("  reading the body (request.body)", "request"),
@@ -286,7 +287,8 @@ def _parts(environ: Mapping[str, Any]) -> dict[str, Callable[[], Any]]:
     """The pieces of `mizan.views.call` as separate calls, each on a fresh WSGIRequest
     where it needs one; `request` and `body` are the references subtracted."""
     from django.core.handlers.wsgi import WSGIRequest
-    from django.urls import get_resolver
+    from django.urls import URLResolver, get_resolver
+    from django.urls.resolvers import RegexPattern
 
     from benchmarks import _django_project as project
     from mizan import views
@@ -296,6 +298,7 @@ def _parts(environ: Mapping[str, Any]) -> dict[str, Callable[[], Any]]:
 
     token = {**environ, "HTTP_X_MIZAN_TOKEN": _mwt()}
     resolver, settings = get_resolver(), get_settings()
+    included = URLResolver(RegexPattern(r"^/"), project._urlpatterns(mounted=False))
     response = run_sync(call_pipeline(None, project.BODY, settings), views._resolver(WSGIRequest(fresh(environ))))
 
     def request() -> Any:
@@ -316,7 +319,8 @@ def _parts(environ: Mapping[str, Any]) -> dict[str, Callable[[], Any]]:
         "view python": lambda: project.python_call(request()),
         "view mizan": lambda: views.call(request()),
         "resolve mizan": lambda: resolver.resolve(project.URLS["mizan"]),
-        "resolve python": lambda: resolver.resolve(project.URLS["python"]),
+        "resolve include": lambda: included.resolve(project.URLS["mizan"]),
+        "resolve python": lambda: resolver.resolve(project.URLS["python_csrf"]),
         "csrf": lambda: views._csrf_rejected(request()),
         "auth": lambda: authenticate(request(), get_settings()),
         "pipeline": pipeline,
