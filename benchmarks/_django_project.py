@@ -237,13 +237,17 @@ def _drf_urls() -> list[URLPattern | URLResolver]:
     return [path("drf/call/", DrfCall.as_view())]
 
 
-def _urlpatterns() -> list[URLPattern | URLResolver]:
+def _urlpatterns(mounted: bool = True) -> list[URLPattern | URLResolver]:
+    """The project's URLs; Mizan's mounted with `mizan.urls.mount()` as README shows, or
+    with `include("mizan.urls")` (`mounted=False`, for the URL resolution comparison)."""
+    from mizan.urls import mount
+
     patterns: list[URLPattern | URLResolver] = [
         path("plain/", plain),
         path("python/call/", python_call),
         # The same view under Django's CSRF check, as Mizan's /call/ runs it for a session.
         path("python/csrf/call/", csrf_protect(hand_written)),
-        path("api/mizan/", include("mizan.urls")),
+        mount("api/mizan/") if mounted else path("api/mizan/", include("mizan.urls")),
     ]
     if HAS_NINJA and _competitors:
         patterns += _ninja_urls()

@@ -201,6 +201,7 @@ def namespace(process: str, rows: Iterable[str] | None = None, parts: bool = Fal
         handlers = _handlers(project.DEFAULT_MIDDLEWARE)
         urls = {row: project.URLS[row.removesuffix("_pure").removesuffix("_mwt")] for row in served}
         body, invalid, headers, expected = project.BODY, project.INVALID_BODY, project.HEADERS, project.RESULT
+    _require_masked_csrf(headers)
     environs: dict[str, dict[str, Any]] = {}
     for row, url in urls.items():
         extra = {"X-Mizan-Token": _mwt()} if row == "mizan_mwt" else {}
@@ -210,6 +211,15 @@ def namespace(process: str, rows: Iterable[str] | None = None, parts: bool = Fal
     if parts:
         ns["PARTS"] = _parts(wsgi_environ(urls["mizan"], body, headers))
     return ns
+
+
+def _require_masked_csrf(headers: Mapping[str, str]) -> None:
+    """Stop unless `X-CSRFToken` is the 64-character masked token a browser sends (issue
+    20): the bare 32-character secret would skip Django's unmasking, ~110k Ir a request."""
+    from django.middleware.csrf import CSRF_TOKEN_LENGTH
+
+    if len(headers["X-CSRFToken"]) != CSRF_TOKEN_LENGTH:
+        raise SystemExit(f"{MODULE}: X-CSRFToken is not the masked {CSRF_TOKEN_LENGTH}-character token")
 
 
 def available(process: str) -> tuple[str, ...]:
@@ -260,8 +270,9 @@ PARTS: dict[str, tuple[str, str | None]] = {
     "view plain": ("plain view function", "request"),
     "view python": ("hand-written view function", "request"),
     "view mizan": ("Mizan's view function (mizan.views.call)", "request"),
-    "resolve mizan": ("  URL resolution of api/mizan/call/ (include('mizan.urls'))", None),
-    "resolve python": ("    for comparison: python/call/ (a flat path())", None),
+    "resolve mizan": ("  URL resolution of api/mizan/call/ (mizan.urls.mount(), 4th pattern)", None),
+    "resolve include": ("    for comparison: the same under path(..., include('mizan.urls'))", None),
+    "resolve python": ("    for comparison: python/csrf/call/ (a flat path(), 3rd pattern)", None),
     "csrf": ("  CSRF check (CsrfViewMiddleware process_request + process_view)", "request"),
     "auth": ("  token lookup, none sent (get_settings + authenticate)", "request"),
     "body": ("  reading the body (request.body)", "request"),
@@ -276,7 +287,8 @@ def _parts(environ: Mapping[str, Any]) -> dict[str, Callable[[], Any]]:
     """The pieces of `mizan.views.call` as separate calls, each on a fresh WSGIRequest
     where it needs one; `request` and `body` are the references subtracted."""
     from django.core.handlers.wsgi import WSGIRequest
-    from django.urls import get_resolver
+    from django.urls import URLResolver, get_resolver
+    from django.urls.resolvers import RegexPattern
 
     from benchmarks import _django_project as project
     from mizan import views
@@ -286,6 +298,7 @@ def _parts(environ: Mapping[str, Any]) -> dict[str, Callable[[], Any]]:
 
     token = {**environ, "HTTP_X_MIZAN_TOKEN": _mwt()}
     resolver, settings = get_resolver(), get_settings()
+    included = URLResolver(RegexPattern(r"^/"), project._urlpatterns(mounted=False))
     response = run_sync(call_pipeline(None, project.BODY, settings), views._resolver(WSGIRequest(fresh(environ))))
 
     def request() -> Any:
@@ -306,7 +319,8 @@ def _parts(environ: Mapping[str, Any]) -> dict[str, Callable[[], Any]]:
         "view python": lambda: project.python_call(request()),
         "view mizan": lambda: views.call(request()),
         "resolve mizan": lambda: resolver.resolve(project.URLS["mizan"]),
-        "resolve python": lambda: resolver.resolve(project.URLS["python"]),
+        "resolve include": lambda: included.resolve(project.URLS["mizan"]),
+        "resolve python": lambda: resolver.resolve(project.URLS["python_csrf"]),
         "csrf": lambda: views._csrf_rejected(request()),
         "auth": lambda: authenticate(request(), get_settings()),
         "pipeline": pipeline,

@@ -17,8 +17,8 @@ with no socket and no client library, so only the server side is measured. The s
 each with a `def` function (FastAPI and Mizan run it in the threadpool, the Starlette route
 with `asyncio.to_thread`) and an `async def` one (run on the loop); each route alone in an
 app of its own (like for like: FastAPI tries an app's routes in order, and routing is part
-of the cost) and all of them in the shared app. Every route must answer 200 and the same
-decoded JSON first. It reports callgrind instructions per request of the `async def` rows
+of the cost; no competitor runs behind Mizan's router). Every route must answer 200 and the
+same decoded JSON first. It reports callgrind instructions per request of the `async def` rows
 (the `def` rows hop to a worker thread, which under valgrind takes ~0.5 s of wall time per
 request: `--def-callgrind` counts them too), wall-time medians of interleaved rounds of
 every row, and Mizan's endpoint taken apart.
@@ -91,10 +91,10 @@ REFERENCE = {
 }
 KINDS = {"def": "", "async def": " async"}  # function kind -> row-name suffix
 # Where a route is served from. Routing is part of a request's cost, and FastAPI tries an
-# app's routes in order: in the shared app (the one benchmarks.http_servers serves, Mizan's
-# router first) every route behind Mizan's pays for trying it, so like is compared with
-# like with each route alone in an app of its own.
-PLACEMENTS = {"alone": "each route alone in its own app", "shared": "one app, Mizan's router first"}
+# app's routes in order: in a shared app every route behind Mizan's router pays for trying
+# it (~62k Ir a request, issue 20), so each row is measured alone in an app of its own:
+# the FastAPI and Starlette routes without Mizan's router, Mizan's router without them.
+PLACEMENTS = {"alone": "each route alone in its own app"}
 
 
 # --- the application -------------------------------------------------------------------------
@@ -291,7 +291,7 @@ def namespace(keys: tuple[str, ...], parts: bool = False) -> dict[str, Any]:
         name, placement = key.split("@")
         app_key = _app_key(name, placement)
         if app_key not in apps:
-            apps[app_key] = build_app() if placement == "shared" else alone_app(name)
+            apps[app_key] = alone_app(name)
     loop, expected = asyncio.new_event_loop(), json.loads(EXPECTED)
     for key in keys:
         name, placement = key.split("@")
@@ -305,7 +305,7 @@ def namespace(keys: tuple[str, ...], parts: bool = False) -> dict[str, Any]:
 
 
 def _app_key(name: str, placement: str) -> str:
-    return "shared" if placement == "shared" else f"alone:{name}"
+    return f"{placement}:{name}"
 
 
 # --- Mizan's endpoint, piece by piece --------------------------------------------------------
@@ -445,15 +445,15 @@ def _ir_table(ir: Measured) -> Table:
     if reference is not None:
         starlette = ir["c"]["starlette async@alone"]
         rows.append([f"for reference: {REFERENCE['mizan plain async'].label}", instructions(reference)])
-        rows[-1] += [times(reference / starlette), "", ""]
+        rows[-1].append(times(reference / starlette))
     return Table(
         "callgrind instructions per request (Ir), ASGI in-process",
-        ["route", "alone (Ir)", "/ Starlette", "shared app (Ir)", "/ Starlette"],
+        ["route", "alone (Ir)", "/ Starlette"],
         rows,
         note=(
-            "alone: each route the only route of its app (like for like); shared app: benchmarks.http_servers' "
-            "app, where FastAPI tries Mizan's router first and every route behind it pays for that. The FastAPI "
-            "and Starlette rows are counted in the C process (they run no Mizan code). The reference row is "
+            "Each route the only route of its app (like for like: no FastAPI or Starlette route sits behind "
+            "Mizan's router, none in front of it). The FastAPI and Starlette rows are counted in the C process "
+            "(they run no Mizan code). The reference row is "
             "Mizan's endpoint without include_router: it shows what FastAPI's included-router and APIRoute "
             "machinery costs, which Mizan keeps so that include_router(dependencies=...) applies."
         ),
@@ -516,8 +516,7 @@ def _goals(ir: Measured | None, wall: Measured) -> list[Goal]:
                 "G7",
                 f"Mizan's /call/ >= {AIM_VS_FASTAPI_RPS:g}x the req/s of the idiomatic FastAPI route ({kind}), "
                 "in-process, each alone in its app (over HTTP: benchmarks.http_servers)",
-                f"C {rps('c', 'alone'):.2f}x, pure {rps('pure', 'alone'):.2f}x FastAPI's req/s "
-                f"(in the shared app: C {rps('c', 'shared'):.2f}x)",
+                f"C {rps('c', 'alone'):.2f}x, pure {rps('pure', 'alone'):.2f}x FastAPI's req/s",
                 rps("c", "alone") >= AIM_VS_FASTAPI_RPS,
             )
         )
@@ -534,9 +533,7 @@ def _goals(ir: Measured | None, wall: Measured) -> list[Goal]:
                 "G7",
                 f"Mizan's /call/ <= {AIM_VS_STARLETTE_IR}x the instructions of a bare Starlette route ({kind}), "
                 "each alone in its app",
-                f"C {ratio('c', 'alone'):.3f}x, pure {ratio('pure', 'alone'):.3f}x the Starlette route's Ir "
-                f"(in the shared app, where the Starlette route comes after Mizan's router: C "
-                f"{ratio('c', 'shared'):.3f}x)",
+                f"C {ratio('c', 'alone'):.3f}x, pure {ratio('pure', 'alone'):.3f}x the Starlette route's Ir",
                 ratio("c", "alone") <= AIM_VS_STARLETTE_IR,
             )
         )
@@ -630,9 +627,9 @@ def main(argv: list[str] | None = None) -> None:
         title="one /call/ through FastAPI in-process: Mizan's router against a FastAPI route and a Starlette route",
         method=(
             "FastAPI applications called through their ASGI interface with the scope uvicorn builds and the "
-            f"{len(BODY)}-byte body in one message: each route alone in its own app, and all of them in "
-            "benchmarks.fastapi_call.build_app (Mizan's router included under /api/mizan first, then the "
-            "hand-written routes: the app benchmarks.http_servers serves). Every route answers 200 and the same "
+            f"{len(BODY)}-byte body in one message: each route alone in its own app (Mizan's router included "
+            "under /api/mizan as its documentation says, in an app with nothing else; the FastAPI and Starlette "
+            "routes each in an app without Mizan's router). Every route answers 200 and the same "
             "decoded JSON first. async def rows are driven without an event loop (nothing in them waits for "
             "one), def rows through loop.run_until_complete (the function in a worker thread). Instructions: "
             f"callgrind Ir per request ({CALLGRIND_REQUESTS} requests per interval, PYTHONHASHSEED=0, loop cost "
