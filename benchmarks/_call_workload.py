@@ -97,14 +97,3 @@ def update_profile(
 def plain(request: HttpRequest) -> HttpResponse:
     """The floor: the result of the same arguments, with no body to read or check."""
     return JsonResponse({"result": profile(5, "Ada Lovelace", ["admin", "beta"], True, "pro", None)})
-
-
-def csrf_headers() -> dict[str, str]:
-    """The CSRF cookie (the unmasked secret) and the masked 64-character token of the
-    same secret in `X-CSRFToken`, as `GET /session/` hands it to a browser."""
-    from django.middleware.csrf import get_token
-
-    request = HttpRequest()
-    request.META["CSRF_COOKIE"] = CSRF_TOKEN
-    token = get_token(request)
-    return {"Cookie": f"csrftoken={CSRF_TOKEN}", "X-CSRFToken": token}

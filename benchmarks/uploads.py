@@ -28,7 +28,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from benchmarks import _callgrind
-from benchmarks._call_workload import csrf_headers
 from benchmarks._results import Results, Table, instructions, times
 from benchmarks._timing import interleaved
 from benchmarks.django_inprocess import _json_from, _rss, fresh, process_env, serve, serve_statement, wsgi_environ
