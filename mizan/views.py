@@ -12,7 +12,9 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django.conf import settings as django_settings
 from django.core.exceptions import SuspiciousOperation
+from django.core.signals import setting_changed
 from django.db import connections, transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
@@ -75,6 +77,15 @@ def _resolver(request: HttpRequest) -> Callable[[Awaitable[Any]], Any]:
 # Django's own CSRF logic, run from inside the views (they are csrf_exempt so that a failure
 # can answer with the JSON envelope). It keeps no per-request state: one instance serves all.
 _csrf = CsrfViewMiddleware(lambda request: HttpResponse())
+
+
+@receiver(setting_changed)
+def _fresh_csrf(setting: str, **kwargs: object) -> None:
+    """The middleware caches its CSRF_TRUSTED_ORIGINS lists on the instance; a changed
+    setting (override_settings) gets a new instance, as a new handler's middleware would."""
+    global _csrf
+    if setting == "CSRF_TRUSTED_ORIGINS":
+        _csrf = CsrfViewMiddleware(lambda request: HttpResponse())
 
 
 def to_django(response: MizanResponse) -> HttpResponseBase:
