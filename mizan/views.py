@@ -10,8 +10,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from django.conf import settings as django_settings
 from django.core.exceptions import SuspiciousOperation
+from django.core.signals import setting_changed
 from django.db import connections, transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
@@ -20,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from mizan.authentication import authenticate
 from mizan.conf import get_settings
+from mizan.core._backend import csrf_check
 from mizan.core.client import ServerFunction
 from mizan.core.errors import BadRequest, Forbidden, Unauthorized
 from mizan.core.executor import (
@@ -75,6 +79,15 @@ def _resolver(request: HttpRequest) -> Callable[[Awaitable[Any]], Any]:
 _csrf = CsrfViewMiddleware(lambda request: HttpResponse())
 
 
+@receiver(setting_changed)
+def _fresh_csrf(setting: str, **kwargs: object) -> None:
+    """The middleware caches its CSRF_TRUSTED_ORIGINS lists on the instance; a changed
+    setting (override_settings) gets a new instance, as a new handler's middleware would."""
+    global _csrf
+    if setting == "CSRF_TRUSTED_ORIGINS":
+        _csrf = CsrfViewMiddleware(lambda request: HttpResponse())
+
+
 def to_django(response: MizanResponse) -> HttpResponseBase:
     """A core response as a Django response (a view-path response keeps its own body)."""
     if response.passthrough is not None:
@@ -102,10 +115,22 @@ def roll_back_on_error(response: MizanResponse) -> MizanResponse:
     return response
 
 
+CSRF_ACCEPT = 0  # csrf_check's verdict when Django's middleware would accept
+
+
 def _csrf_rejected(request: HttpRequest) -> bool:
     """AUTH-6: Django's own CSRF check, run here so a failure gets the JSON envelope.
-    When CsrfViewMiddleware already read the cookie (CSRF_COOKIE is set), its
-    process_request is not repeated."""
+
+    `csrf_check` (C) takes the accepting decision for the common requests with the side
+    effects Django's accept has (the cookie secret in META, `csrf_processing_done`);
+    anything else, a rejection included, runs Django's own path, so a refusal is logged
+    and worded by Django. When CsrfViewMiddleware already read the cookie (CSRF_COOKIE
+    is set), its process_request is not repeated."""
+    verdict, secret = csrf_check(_csrf, django_settings, request)
+    if verdict == CSRF_ACCEPT:
+        request.META.setdefault("CSRF_COOKIE", secret)
+        request.csrf_processing_done = True
+        return False
     if "CSRF_COOKIE" not in request.META:
         _csrf.process_request(request)
     return _csrf.process_view(request, None, (), {}) is not None

@@ -11,6 +11,7 @@
 
 #include "mz_json.h"
 #include "mzpy_cachekey.h"
+#include "mzpy_csrf.h"
 #include "mzpy_convert.h"
 #include "mzpy_invalidate.h"
 #include "mzpy_jsonw.h"
@@ -556,6 +557,29 @@ api_generation_key(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         mzpy_state(module), args[0], args[1], args[2], args[3]);
 }
 
+static const char *const csrf_check_params[] = {"middleware",
+                                                "settings",
+                                                "request"};
+
+PyDoc_STRVAR(csrf_check_doc,
+             "csrf_check($module, middleware, settings, request, /)\n"
+             "--\n\n"
+             "Django's CsrfViewMiddleware decision (process_request, then\n"
+             "process_view) for `request`: (0, secret) accept, with the\n"
+             "cookie secret process_request stores; (1, reason) reject, with\n"
+             "Django's reason; (2, None) not modelled in C: run Django's own\n"
+             "path (the twin defers every request).");
+
+static PyObject *
+api_csrf_check(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (check_nargs("csrf_check", nargs, 3, csrf_check_params) < 0) {
+        return NULL;
+    }
+    return mzpy_csrf_check(args[0], args[1], args[2]);
+}
+
 PyMethodDef mzpy_api_methods[] = {
     {"cache_key_message",
      (PyCFunction)(void (*)(void))api_cache_key_message,
@@ -569,6 +593,10 @@ PyMethodDef mzpy_api_methods[] = {
      (PyCFunction)(void (*)(void))api_compile_params,
      METH_FASTCALL,
      compile_params_doc},
+    {"csrf_check",
+     (PyCFunction)(void (*)(void))api_csrf_check,
+     METH_FASTCALL,
+     csrf_check_doc},
     {"derive_cache_key",
      (PyCFunction)(void (*)(void))api_derive_cache_key,
      METH_FASTCALL,

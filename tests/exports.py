@@ -8,6 +8,7 @@ FUNCTIONS = (
     "cache_key_message",
     "compile_invalidation",
     "compile_params",
+    "csrf_check",
     "derive_cache_key",
     "encode_json",
     "format_invalidate_header",

@@ -35,6 +35,7 @@ RedisCache = impl.RedisCache
 cache_key_message = impl.cache_key_message
 compile_invalidation = impl.compile_invalidation
 compile_params = impl.compile_params
+csrf_check = impl.csrf_check
 derive_cache_key = impl.derive_cache_key
 encode_json = impl.encode_json
 format_invalidate_header = impl.format_invalidate_header
@@ -57,6 +58,7 @@ __all__ = [
     "cache_key_message",
     "compile_invalidation",
     "compile_params",
+    "csrf_check",
     "derive_cache_key",
     "encode_json",
     "format_invalidate_header",

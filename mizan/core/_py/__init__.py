@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from mizan.core._py.cachekey import cache_key_message, derive_cache_key, generation_key
+from mizan.core._py.csrf import csrf_check
 from mizan.core._py.invalidate import (
     InvalidationPlan,
     compile_invalidation,
@@ -28,6 +29,7 @@ __all__ = [
     "cache_key_message",
     "compile_invalidation",
     "compile_params",
+    "csrf_check",
     "derive_cache_key",
     "encode_json",
     "format_invalidate_header",
