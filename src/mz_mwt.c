@@ -7,12 +7,12 @@
 #include <openssl/crypto.h>
 #include <stdlib.h>
 
-#define MSG_NOMEM "out of memory"
-#define MSG_SIZE "token is larger than 8 KB"
-#define MSG_ASCII "token is not ASCII"
-#define MSG_SEGMENTS "token does not have three segments"
-#define MSG_MISSING "MissingRequiredClaimError"
-#define MSG_IMMATURE "ImmatureSignatureError"
+#define MZ_MWT_MSG_NOMEM "out of memory"
+#define MZ_MWT_MSG_SIZE "token is larger than 8 KB"
+#define MZ_MWT_MSG_ASCII "token is not ASCII"
+#define MZ_MWT_MSG_SEGMENTS "token does not have three segments"
+#define MZ_MWT_MSG_MISSING "MissingRequiredClaimError"
+#define MZ_MWT_MSG_IMMATURE "ImmatureSignatureError"
 
 /* Value of a base64url character, or -1 (padding, +, / and the rest). */
 static int
@@ -198,11 +198,11 @@ mz_mwt_read(const char *token, size_t len, mz_mwt *out)
 
     memset(out, 0, sizeof(*out));
     if (len > MZ_MWT_MAX_TOKEN) {
-        return MSG_SIZE;
+        return MZ_MWT_MSG_SIZE;
     }
     for (size_t i = 0; i < len; i++) {
         if ((unsigned char)token[i] >= 0x80) {
-            return MSG_ASCII;
+            return MZ_MWT_MSG_ASCII;
         }
     }
     first = memchr(token, '.', len);
@@ -211,7 +211,7 @@ mz_mwt_read(const char *token, size_t len, mz_mwt *out)
                  : memchr(first + 1, '.', len - (size_t)(first + 1 - token));
     if (second == NULL ||
         memchr(second + 1, '.', len - (size_t)(second + 1 - token)) != NULL) {
-        return MSG_SEGMENTS;
+        return MZ_MWT_MSG_SEGMENTS;
     }
     payload = first + 1;
     signature = second + 1;
@@ -232,12 +232,13 @@ mz_mwt_read(const char *token, size_t len, mz_mwt *out)
     out->signing_len = (size_t)(second - token);
     out->header = read_object(token, (size_t)(first - token), &nomem);
     if (out->header == NULL) {
-        return nomem ? MSG_NOMEM : "header is not a strict JSON object";
+        return nomem ? MZ_MWT_MSG_NOMEM : "header is not a strict JSON object";
     }
     out->claims = read_object(payload, (size_t)(second - payload), &nomem);
     if (out->claims == NULL) {
         mz_mwt_clear(out);
-        return nomem ? MSG_NOMEM : "payload is not a strict JSON object";
+        return nomem ? MZ_MWT_MSG_NOMEM
+                     : "payload is not a strict JSON object";
     }
     problem = check_header(out->header);
     if (problem == NULL) {
@@ -345,22 +346,22 @@ mz_mwt_check_claims(const mz_mwt *mwt,
     for (size_t i = 0; i < 5; i++) {
         value = json_object_get(claims, required[i]);
         if (value == NULL || json_is_null(value)) {
-            return MSG_MISSING;
+            return MZ_MWT_MSG_MISSING;
         }
     }
     value = json_object_get(claims, "iat");
     if (value != NULL && date_after(value, now + leeway)) {
-        return MSG_IMMATURE;
+        return MZ_MWT_MSG_IMMATURE;
     }
     if (date_after(json_object_get(claims, "nbf"), now + leeway)) {
-        return MSG_IMMATURE;
+        return MZ_MWT_MSG_IMMATURE;
     }
     if (!date_after(json_object_get(claims, "exp"), now - leeway)) {
         return "ExpiredSignatureError";
     }
     value = json_object_get(claims, "aud");
     if (!truthy(value)) {
-        return MSG_MISSING;
+        return MZ_MWT_MSG_MISSING;
     }
     if (!json_is_string(value) || json_string_length(value) != audience_len ||
         memcmp(json_string_value(value), audience, audience_len) != 0) {

@@ -1,4 +1,6 @@
 /* mzpy_mwt.c - the CPython binding of MWT verification; see mzpy_mwt.h. */
+#include "mzpy.h"
+
 #include "mzpy_mwt.h"
 
 #include <time.h>
@@ -6,8 +8,8 @@
 #include "mz_mwt.h"
 #include "mzpy_convert.h"
 
-#define MSG_SIGNATURE "InvalidSignatureError"
-#define MSG_NO_KEY "no key for this kid"
+#define MZ_MWT_MSG_SIGNATURE "InvalidSignatureError"
+#define MZ_MWT_MSG_NO_KEY "no key for this kid"
 
 /* Raise mizan.core.errors.InvalidToken(text); always returns NULL. The class
  * is looked up on refusal only: valid tokens never pay for it. */
@@ -163,19 +165,19 @@ verify_keys(mz_state *state,
     if (rc <= 0) {
         Py_DECREF(key);
         if (rc == 0) {
-            refuse(MSG_NO_KEY);
+            refuse(MZ_MWT_MSG_NO_KEY);
         }
         return -1;
     }
     if (!usual && key == secret) { /* the same key said no */
         Py_DECREF(key);
-        refuse(MSG_SIGNATURE);
+        refuse(MZ_MWT_MSG_SIGNATURE);
         return -1;
     }
     rc = signed_by(state, mwt, token, key);
     Py_DECREF(key);
     if (rc == 0) {
-        refuse(MSG_SIGNATURE);
+        refuse(MZ_MWT_MSG_SIGNATURE);
     }
     if (rc <= 0) {
         return -1;
