@@ -74,8 +74,9 @@ def main(argv: list[str] | None = None) -> None:
         title="MWT/JWT handling against PyJWT alone",
         method=(
             f"One valid HS256 token, 20 permissions; best of {options.repeat} timeit repeats, microseconds per "
-            "call, each backend in its own process. Only permission_key goes through the backend; the other "
-            "pure/C ratios show timing noise."
+            "call, each backend in its own process. verify_mwt, authenticate_mwt (verify_mwt_claims: C, or "
+            "PyJWT behind the strict reading) and permission_key go through the backend; the other pure/C "
+            "ratios show timing noise."
         ),
         tables=[
             Table(

@@ -16,6 +16,7 @@
 #include "mzpy_invalidate.h"
 #include "mzpy_jsonw.h"
 #include "mzpy_kdl.h"
+#include "mzpy_mwt.h"
 #include "mzpy_spec.h"
 #include "mzpy_validate.h"
 #include "mzpy_xmi.h"
@@ -580,6 +581,35 @@ api_csrf_check(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return mzpy_csrf_check(args[0], args[1], args[2]);
 }
 
+static const char *const verify_mwt_claims_params[] =
+    {"token", "secret", "kid", "previous", "audience", "leeway"};
+
+PyDoc_STRVAR(
+    verify_mwt_claims_doc,
+    "verify_mwt_claims($module, token, secret, kid, previous, audience, "
+    "leeway, /)\n"
+    "--\n\n"
+    "MWT-4: the claims of an HS256 MWT read strictly and verified with\n"
+    "libcrypto (the twin: PyJWT). Raises InvalidToken.");
+
+static PyObject *
+api_verify_mwt_claims(PyObject *module,
+                      PyObject *const *args,
+                      Py_ssize_t nargs)
+{
+    if (check_nargs("verify_mwt_claims", nargs, 6, verify_mwt_claims_params) <
+        0) {
+        return NULL;
+    }
+    return mzpy_mwt_verify(mzpy_state(module),
+                           args[0],
+                           args[1],
+                           args[2],
+                           args[3],
+                           args[4],
+                           args[5]);
+}
+
 PyMethodDef mzpy_api_methods[] = {
     {"cache_key_message",
      (PyCFunction)(void (*)(void))api_cache_key_message,
@@ -637,6 +667,10 @@ PyMethodDef mzpy_api_methods[] = {
      (PyCFunction)(void (*)(void))api_validate_args,
      METH_FASTCALL,
      validate_args_doc},
+    {"verify_mwt_claims",
+     (PyCFunction)(void (*)(void))api_verify_mwt_claims,
+     METH_FASTCALL,
+     verify_mwt_claims_doc},
     {"write_kdl",
      (PyCFunction)(void (*)(void))api_write_kdl,
      METH_FASTCALL,

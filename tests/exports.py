@@ -19,6 +19,7 @@ FUNCTIONS = (
     "parse_json",
     "resolve_invalidation",
     "validate_args",
+    "verify_mwt_claims",
     "write_kdl",
 )
 ALL = tuple(sorted(TYPES + FUNCTIONS))

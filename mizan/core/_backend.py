@@ -46,6 +46,7 @@ parse_invalidate_header = impl.parse_invalidate_header
 parse_json = impl.parse_json
 resolve_invalidation = impl.resolve_invalidation
 validate_args = impl.validate_args
+verify_mwt_claims = impl.verify_mwt_claims
 write_kdl = impl.write_kdl
 
 __all__ = [
@@ -70,5 +71,6 @@ __all__ = [
     "parse_json",
     "resolve_invalidation",
     "validate_args",
+    "verify_mwt_claims",
     "write_kdl",
 ]

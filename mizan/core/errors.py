@@ -203,6 +203,10 @@ class IRBuildError(ValueError):
     message names what was refused. Nothing is emitted then."""
 
 
+class InvalidToken(Exception):
+    """A token failed verification; the message says why, for logs only (MWT-7)."""
+
+
 class ConfigError(ValueError):
     """Mizan is configured inconsistently (raised where no system check can report it)."""
 
@@ -216,6 +220,7 @@ __all__ = [
     "Forbidden",
     "IRBuildError",
     "InternalError",
+    "InvalidToken",
     "MethodNotAllowed",
     "MizanError",
     "MizanRegistrationError",

@@ -20,8 +20,10 @@ from types import MappingProxyType
 from typing import Any, Final
 
 import jwt
+from jwt.utils import is_pem_format, is_ssh_key
 
 from mizan.core import _backend
+from mizan.core.errors import InvalidToken as InvalidToken  # re-exported: callers catch tokens.InvalidToken
 from mizan.core.errors import Unauthorized
 from mizan.core.jwt_keys import JWTKeys, KeyProblem, resolve
 
@@ -40,10 +42,6 @@ _PKEY_DIGITS: Final = frozenset("0123456789abcdef")
 # (RFC 7515 §4.1.11 says an unknown critical extension must be refused; PyJWT would honour
 # `b64`, and versions before 2.12 ignored `crit` altogether: CVE-2026-32597).
 _REFUSED_HEADERS: Final = ("crit", "b64")
-
-
-class InvalidToken(Exception):
-    """A token failed verification; the message says why, for logs only."""
 
 
 # --- identities -----------------------------------------------------------------------
@@ -165,7 +163,7 @@ def decode(
             verified = jwt.decode_complete(
                 token, key, algorithms=[algorithm], audience=audience, leeway=leeway, options=options
             )
-        _check_header(verified["header"], algorithm)
+        check_header(verified["header"], algorithm)
     except InvalidToken:
         raise
     except (jwt.PyJWTError, ValueError, TypeError, OverflowError, RecursionError) as error:
@@ -173,11 +171,11 @@ def decode(
         # segments, `1e999` dates, and JSON nested deep enough to exhaust the stack.
         raise InvalidToken(type(error).__name__) from None
     claims: dict[str, Any] = verified["payload"]
-    _check_dates(claims)
+    check_dates(claims)
     return claims
 
 
-def _check_dates(claims: Mapping[str, Any]) -> None:
+def check_dates(claims: Mapping[str, Any]) -> None:
     """RFC 7519 NumericDate: PyJWT reads dates with int(), so "9999999999" or true would pass."""
     for name in _DATE_CLAIMS:
         if name in claims:
@@ -186,7 +184,7 @@ def _check_dates(claims: Mapping[str, Any]) -> None:
                 raise InvalidToken(f"{name} is not a number")
 
 
-def _check_header(header: Mapping[str, Any], algorithm: str) -> None:
+def check_header(header: Mapping[str, Any], algorithm: str) -> None:
     """Header rules beyond PyJWT's: the one algorithm, `typ` JWT if present, no extensions."""
     if header.get("alg") != algorithm:
         raise InvalidToken(f"algorithm is not {algorithm}")
@@ -239,6 +237,15 @@ class MWTConfig:
     kid: str = "default"
     previous_secrets: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     leeway: float = 0
+
+    @cached_property
+    def asymmetric_secret(self) -> bool:
+        """Whether a secret looks like a PEM or SSH key, which PyJWT refuses for HMAC."""
+        secrets = [self.secret or "", *self.previous_secrets.values()]
+        return any(
+            is_pem_format(s.encode(errors="surrogatepass")) or is_ssh_key(s.encode(errors="surrogatepass"))
+            for s in secrets
+        )
 
     def key_for(self, header: Mapping[str, Any]) -> str | None:
         """The secret for a header's `kid`: the current one, or a retired one still listed."""
@@ -329,13 +336,10 @@ def verify_mwt(config: MWTConfig, token: str, *, check_subject: Callable[[str], 
     """
     if not config.secret:
         raise InvalidToken("MIZAN_MWT_SECRET is not configured")
-    claims = decode(
-        token,
-        config.key_for,
-        required=MWT_REQUIRED,
-        audience=config.audience,
-        leeway=config.leeway,
-        usual_key=config.secret,
+    if config.asymmetric_secret:
+        raise InvalidToken("InvalidKeyError")  # PyJWT refuses a PEM or SSH key as an HMAC secret
+    claims = _backend.verify_mwt_claims(
+        token, config.secret, config.kid, config.previous_secrets, config.audience, config.leeway
     )
     sub = _subject(claims)
     pkey = claims["pkey"]

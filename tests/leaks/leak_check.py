@@ -10,10 +10,13 @@ writer's buffer allocate there). Run in a subprocess by tests/leaks/test_leaks.p
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import ctypes.util
 import enum
 import gc
+import hashlib
+import hmac
 import json
 import os
 import socket
@@ -230,6 +233,26 @@ def fill_and_drop() -> None:
 # (name, function, objects whose reference counts must not move)
 Scenario = tuple[str, Callable[[], Any], tuple[Any, ...]]
 
+
+def mwt_token(header: bytes, payload: bytes, key: str) -> str:
+    segments = [base64.urlsafe_b64encode(part).rstrip(b"=").decode() for part in (header, payload)]
+    signing_input = ".".join(segments)
+    signature = hmac.new(key.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+MWT_CLAIMS = b'{"sub":"42","pkey":"%s","aud":"mizan","nbf":1,"exp":%d,"x":[1,2.5,null,{"a":"\\u00e9"}]}'
+MWT_PREVIOUS = {"old": "retired-secret"}
+MWT_GOOD = mwt_token(b'{"alg":"HS256","kid":"default"}', MWT_CLAIMS % (b"a" * 64, 2**40), SECRET)
+MWT_OLD = mwt_token(b'{"alg":"HS256","kid":"old"}', MWT_CLAIMS % (b"a" * 64, 2**40), "retired-secret")
+MWT_EXPIRED = mwt_token(b'{"alg":"HS256","kid":"default"}', MWT_CLAIMS % (b"a" * 64, 5), SECRET)
+MWT_DUPLICATE = mwt_token(b'{"alg":"HS256","kid":"default","kid":"x"}', b"{}", SECRET)
+
+
+def mwt_refused(token: str, previous: dict[str, str] = MWT_PREVIOUS) -> None:
+    expect(errors.InvalidToken, c.verify_mwt_claims, token, SECRET, "default", previous, "mizan", 0)
+
+
 GROUPS: dict[str, list[Scenario]] = {
     "parse_json": [
         ("ok", lambda: c.parse_json(DOC, 10_000, 64), (DOC,)),
@@ -391,6 +414,16 @@ GROUPS: dict[str, list[Scenario]] = {
         ("generation bad secret", lambda: expect(TypeError, c.generation_key, "", "u", "k", 1), ()),
         ("generation bad value", lambda: expect(errors.EncodeError, c.generation_key, SECRET, "u", "k", Thing()), ()),
         ("bad arity", lambda: expect(TypeError, c.derive_cache_key, SECRET), ()),
+    ],
+    "verify_mwt_claims": [
+        ("valid", lambda: c.verify_mwt_claims(MWT_GOOD, SECRET, "default", MWT_PREVIOUS, "mizan", 0), (MWT_GOOD,)),
+        ("valid old kid", lambda: c.verify_mwt_claims(MWT_OLD, SECRET, "default", MWT_PREVIOUS, "mizan", 0), ()),
+        ("bad signature", lambda: mwt_refused(MWT_GOOD[:-2] + "AA"), ()),
+        ("unknown kid", lambda: mwt_refused(MWT_OLD, {}), ()),
+        ("duplicate keys", lambda: mwt_refused(MWT_DUPLICATE), ()),
+        ("not base64url", lambda: mwt_refused(MWT_GOOD + "="), ()),
+        ("expired", lambda: mwt_refused(MWT_EXPIRED), ()),
+        ("bad arity", lambda: expect(TypeError, c.verify_mwt_claims, MWT_GOOD), ()),
     ],
     "write_kdl": [
         ("ok", lambda: c.write_kdl(KDL_DOC), (KDL_TREE, KDL_LEAF, Level.HIGH)),

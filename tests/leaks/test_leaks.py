@@ -31,6 +31,7 @@ GROUPS = [
     "cachekey",
     "memory_cache",
     "write_kdl",
+    "verify_mwt_claims",
 ]
 ITERATIONS = int(os.environ.get("MIZAN_LEAK_ITERATIONS", "4000"))
 # Bytes malloc may hold on to after ITERATIONS calls without it being a leak (allocator

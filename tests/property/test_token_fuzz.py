@@ -98,6 +98,24 @@ def good_flag(payload: Mapping[str, Any], name: str) -> bool:
     return name not in payload or isinstance(payload[name], bool)
 
 
+def plain_json(value: Any, depth: int = 1) -> bool:
+    """What an MWT segment may hold: 64-bit integers, finite numbers, UTF-8 text, no NUL in
+    a key, at most 32 levels of nesting."""
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return not any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+    if depth > 32:
+        return False
+    if isinstance(value, list):
+        return all(plain_json(item, depth + 1) for item in value)
+    return all("\x00" not in key and plain_json(key) and plain_json(item, depth + 1) for key, item in value.items())
+
+
 def header_ok(header: Any) -> bool:
     """The JOSE header rules shared by MWT and JWT (alg, typ, crit/b64, kid a string)."""
     return (
@@ -135,6 +153,8 @@ def mwt_rules(
     `before`/`after` bracket the verification time, so the answer is the same for any
     moment in between (exp is checked against `before`, nbf/iat against `after`)."""
     kid = header.get("kid")
+    if not (plain_json(header) and plain_json(payload)):
+        return False  # MWT-4: Mizan's strict reading (docs/protocol.md, MWT verification)
     if not header_ok(header) or not isinstance(kid, str) or KEYS.get(kid) != key:
         return False
     if not isinstance(payload, dict) or any(payload.get(name) is None for name in tokens.MWT_REQUIRED):

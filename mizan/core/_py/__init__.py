@@ -17,6 +17,7 @@ from mizan.core._py.invalidate import (
 )
 from mizan.core._py.json import encode_json, parse_call, parse_json
 from mizan.core._py.kdl import write_kdl
+from mizan.core._py.mwt import verify_mwt_claims
 from mizan.core._py.redis import RedisCache
 from mizan.core._py.table import MemoryCache
 from mizan.core._py.validate import ParamSpec, compile_params, validate_args
@@ -40,5 +41,6 @@ __all__ = [
     "parse_json",
     "resolve_invalidation",
     "validate_args",
+    "verify_mwt_claims",
     "write_kdl",
 ]
