@@ -18,18 +18,7 @@
 #include "mz_invalidate.h"
 #include "mz_json.h"
 #include "mz_validate.h"
-
-#define MZ_CHECK(cond)                                 \
-    do {                                               \
-        if (!(cond)) {                                 \
-            fprintf(stderr,                            \
-                    "fuzz check failed: %s (%s:%d)\n", \
-                    #cond,                             \
-                    __FILE__,                          \
-                    __LINE__);                         \
-            abort();                                   \
-        }                                              \
-    } while (0)
+#include "fuzz.h"
 
 /* The parse under a few limits: never crashes, and the outcome is
  * consistent with the limits and the envelope rules. */

@@ -13,18 +13,7 @@
 #include <stdlib.h>
 
 #include "mz_csrf.h"
-
-#define MZ_CHECK(cond)                                 \
-    do {                                               \
-        if (!(cond)) {                                 \
-            fprintf(stderr,                            \
-                    "fuzz check failed: %s (%s:%d)\n", \
-                    #cond,                             \
-                    __FILE__,                          \
-                    __LINE__);                         \
-            abort();                                   \
-        }                                              \
-    } while (0)
+#include "fuzz.h"
 
 static const char chars[] =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

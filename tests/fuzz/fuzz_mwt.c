@@ -18,18 +18,7 @@
 
 #include "mz_hmac.h"
 #include "mz_mwt.h"
-
-#define MZ_CHECK(cond)                                 \
-    do {                                               \
-        if (!(cond)) {                                 \
-            fprintf(stderr,                            \
-                    "fuzz check failed: %s (%s:%d)\n", \
-                    #cond,                             \
-                    __FILE__,                          \
-                    __LINE__);                         \
-            abort();                                   \
-        }                                              \
-    } while (0)
+#include "fuzz.h"
 
 static const char MZ_FUZZ_KEY[] = "fuzz-secret-of-thirty-two-bytes!";
 static const char MZ_FUZZ_B64[] =
