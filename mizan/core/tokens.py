@@ -26,6 +26,7 @@ from mizan.core import _backend
 from mizan.core.errors import InvalidToken as InvalidToken  # re-exported: callers catch tokens.InvalidToken
 from mizan.core.errors import Unauthorized
 from mizan.core.jwt_keys import JWTKeys, KeyProblem, resolve
+from mizan.core.mwt_verified import VerifiedClaims
 
 logger = logging.getLogger("mizan.tokens")
 
@@ -247,6 +248,12 @@ class MWTConfig:
             for s in secrets
         )
 
+    @cached_property
+    def verified(self) -> VerifiedClaims:
+        """The tokens this configuration already accepted (a new configuration, after a
+        settings change or a secret rotation, starts with none)."""
+        return VerifiedClaims(self.leeway)
+
     def key_for(self, header: Mapping[str, Any]) -> str | None:
         """The secret for a header's `kid`: the current one, or a retired one still listed."""
         kid = header.get("kid")
@@ -338,9 +345,12 @@ def verify_mwt(config: MWTConfig, token: str, *, check_subject: Callable[[str], 
         raise InvalidToken("MIZAN_MWT_SECRET is not configured")
     if config.asymmetric_secret:
         raise InvalidToken("InvalidKeyError")  # PyJWT refuses a PEM or SSH key as an HMAC secret
-    claims = _backend.verify_mwt_claims(
-        token, config.secret, config.kid, config.previous_secrets, config.audience, config.leeway
-    )
+    claims = config.verified.get(token)
+    if claims is None:
+        claims = _backend.verify_mwt_claims(
+            token, config.secret, config.kid, config.previous_secrets, config.audience, config.leeway
+        )
+        config.verified.put(token, claims)
     sub = _subject(claims)
     pkey = claims["pkey"]
     if not isinstance(pkey, str) or len(pkey) != 64 or not _PKEY_DIGITS.issuperset(pkey):
