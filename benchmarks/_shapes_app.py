@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, path
 
 from benchmarks import _django_project as project
 from mizan import client
@@ -264,9 +264,11 @@ def _ninja_urls() -> list[URLPattern | URLResolver]:
 def __getattr__(name: str) -> Any:
     """`urlpatterns`, built when Django first reads it (DRF and ninja read the settings)."""
     if name == "urlpatterns":
+        from mizan.urls import mount
+
         patterns: list[URLPattern | URLResolver] = [
             path("plain/authors/", plain_authors),
-            path("api/mizan/", include("mizan.urls")),
+            mount("api/mizan/"),
         ]
         if project.HAS_DRF:
             patterns += _drf_urls()

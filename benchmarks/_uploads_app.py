@@ -20,7 +20,7 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, path
 
 from benchmarks import _django_project as project
 from mizan import Upload, client
@@ -132,13 +132,15 @@ def configure() -> None:
 
 
 def __getattr__(name: str) -> Any:
-    """`urlpatterns`, built when Django first reads it (`include` imports Mizan's views,
+    """`urlpatterns`, built when Django first reads it (`mount` imports Mizan's views,
     which need the settings configured)."""
     if name == "urlpatterns":
+        from mizan.urls import mount
+
         patterns: list[URLPattern | URLResolver] = [
             path("plain/upload/", plain_upload),
             path("plain/validate/", plain_validate),
-            path("api/mizan/", include("mizan.urls")),
+            mount("api/mizan/"),
         ]
         globals()["urlpatterns"] = patterns
         return patterns

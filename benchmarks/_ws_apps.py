@@ -148,16 +148,17 @@ def django_app() -> Any:
 
 
 def __getattr__(name: str) -> Any:
-    """`urlpatterns`, built when Django first reads it (`include` imports Mizan's views,
+    """`urlpatterns`, built when Django first reads it (`mount` imports Mizan's views,
     which need the settings configured)."""
     if name == "urlpatterns":
-        from django.urls import include, path
+        from django.urls import path
 
         from benchmarks._call_workload import plain
+        from mizan.urls import mount
 
         patterns = globals()["urlpatterns"] = [
             path(PLAIN_PATH.lstrip("/"), plain),
-            path(PREFIX.lstrip("/"), include("mizan.urls")),
+            mount(PREFIX.lstrip("/")),
         ]
         return patterns
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
