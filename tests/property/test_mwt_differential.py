@@ -24,6 +24,8 @@ pytestmark = pytest.mark.c_extension
 
 PREVIOUS = MappingProxyType({"old": OLD_SECRET, "blank": ""})
 NOW = int(time.time())
+# Every date is a day from NOW, so no verdict changes while a long test run goes on.
+DAY = 86_400
 
 
 def b64(data: bytes) -> str:
@@ -40,7 +42,7 @@ def raw(header: bytes, payload: bytes, key: str = SECRET) -> str:
 def tok(header: dict[str, Any] | None = None, key: str = SECRET, **claims: Any) -> str:
     """A token with the usual header and claims, overridden by the arguments (None drops)."""
     head = {"alg": "HS256", "typ": "JWT", "kid": "default", **(header or {})}
-    body = {"sub": "42", "pkey": PKEY, "aud": "mizan", "iat": NOW, "nbf": NOW, "exp": NOW + 600, **claims}
+    body = {"sub": "42", "pkey": PKEY, "aud": "mizan", "iat": NOW, "nbf": NOW, "exp": NOW + DAY, **claims}
     head = {k: v for k, v in head.items() if v is not None}
     body = {k: v for k, v in body.items() if v is not None}
     return raw(json.dumps(head).encode(), json.dumps(body).encode(), key)
@@ -52,7 +54,7 @@ def with_payload(payload: bytes, header: bytes = b'{"alg":"HS256","kid":"default
 
 GOOD = tok()
 HEAD, BODY, SIG = GOOD.split(".")
-VALID_BODY = json.dumps({"sub": "42", "pkey": PKEY, "aud": "mizan", "nbf": NOW, "exp": NOW + 600})
+VALID_BODY = json.dumps({"sub": "42", "pkey": PKEY, "aud": "mizan", "nbf": NOW, "exp": NOW + DAY})
 DEEP = "[" * 40 + "]" * 40
 
 CORPUS: dict[str, str] = {
@@ -63,7 +65,7 @@ CORPUS: dict[str, str] = {
     "wrong key": tok(key=WRONG_SECRET),
     "unknown kid": tok({"kid": "missing"}),
     "unknown kid wrong key": tok({"kid": "missing"}, WRONG_SECRET),
-    "unknown kid expired": tok({"kid": "missing"}, exp=NOW - 600),
+    "unknown kid expired": tok({"kid": "missing"}, exp=NOW - DAY),
     "blank kid secret": tok({"kid": "blank"}, WRONG_SECRET),
     "no kid": tok({"kid": None}),
     "empty kid": tok({"kid": ""}),
@@ -88,15 +90,15 @@ CORPUS: dict[str, str] = {
     "signature extended": f"{HEAD}.{BODY}.{SIG}AAAA",
     "signature empty": f"{HEAD}.{BODY}.",
     "signature second spelling": f"{HEAD}.{BODY}.{SIG[:-1]}{chr(ord(SIG[-1]) + 1)}",
-    "expired": tok(exp=NOW - 600),
-    "expired float": tok(exp=NOW - 600.5),
-    "not yet valid": tok(nbf=NOW + 600),
-    "issued in the future": tok(iat=NOW + 600),
-    "exp string": tok(exp=str(NOW + 600)),
+    "expired": tok(exp=NOW - DAY),
+    "expired float": tok(exp=NOW - DAY - 0.5),
+    "not yet valid": tok(nbf=NOW + DAY),
+    "issued in the future": tok(iat=NOW + DAY),
+    "exp string": tok(exp=str(NOW + DAY)),
     "exp bool": tok(exp=True),
     "exp null": with_payload(b'{"sub":"42","exp":null}'),
-    "exp list": tok(exp=[NOW + 600]),
-    "exp float": tok(exp=NOW + 600.75),
+    "exp list": tok(exp=[NOW + DAY]),
+    "exp float": tok(exp=NOW + DAY + 0.75),
     "exp huge": tok(exp=2**62),
     "exp beyond int64": tok(exp=2**63),
     "exp overflow": with_payload(b'{"sub":"42","pkey":"x","aud":"mizan","nbf":1,"exp":1e999}'),
@@ -296,7 +298,7 @@ json_values = st.recursive(
 claims_text = st.builds(
     lambda extra, body: json.dumps({**body, **extra}, ensure_ascii=False),
     st.dictionaries(st.text(max_size=4), json_values, max_size=3),
-    st.just({"sub": "42", "pkey": PKEY, "aud": "mizan", "nbf": NOW, "exp": NOW + 600}),
+    st.just({"sub": "42", "pkey": PKEY, "aud": "mizan", "nbf": NOW, "exp": NOW + DAY}),
 )
 
 
