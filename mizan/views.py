@@ -43,6 +43,7 @@ from mizan.core.executor import (
 from mizan.core.multipart import LIMIT_FILE_SIZE, LimitExceeded
 from mizan.core.settings import MizanSettings
 from mizan.multipart import watch_framing
+from mizan.responses import http_response
 from mizan.uploads import (
     close_partial_files,
     limit_file_size,
@@ -95,9 +96,7 @@ def to_django(response: MizanResponse) -> HttpResponseBase:
         for name, value in response.headers.items():
             passthrough[name] = value
         return passthrough
-    # Headers passed to the constructor: one ResponseHeaders build, not a default
-    # Content-Type set and then replaced (about 15k instructions less per response).
-    return HttpResponse(response.body, status=response.status, headers=response.headers)
+    return http_response(response.body, response.status, response.headers)
 
 
 def roll_back_on_error(response: MizanResponse) -> MizanResponse:

@@ -30,6 +30,7 @@ typedef struct mz_state {
     PyObject *str_slot;                 /* "slot", interned */
     PyObject *str_value;                /* "value", interned */
     PyObject *str_list_sep; /* ", ", the header's entry separator */
+    PyObject *csrf_names;   /* tuple: the names csrf_check reads, interned */
 } mz_state;
 
 /* The name of the capsule in mz_state.hmac. */

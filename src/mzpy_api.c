@@ -574,11 +574,10 @@ PyDoc_STRVAR(csrf_check_doc,
 static PyObject *
 api_csrf_check(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    (void)module;
     if (check_nargs("csrf_check", nargs, 3, csrf_check_params) < 0) {
         return NULL;
     }
-    return mzpy_csrf_check(args[0], args[1], args[2]);
+    return mzpy_csrf_check(mzpy_state(module), args[0], args[1], args[2]);
 }
 
 static const char *const verify_mwt_claims_params[] =

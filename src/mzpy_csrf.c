@@ -22,10 +22,66 @@
 #define MZ_CSRF_GO 0
 #define MZ_CSRF_STOP 1
 
+/* The names read on every request: indexes into mz_state.csrf_names, built
+ * from csrf_name_text by mzpy_csrf_names. */
+enum csrf_name {
+    NAME_PROCESSING_DONE,
+    NAME_METHOD,
+    NAME_DONT_ENFORCE,
+    NAME_USE_SESSIONS,
+    NAME_META,
+    NAME_PROXY_SSL_HEADER,
+    NAME_GET_SCHEME,
+    NAME_HTTP_ORIGIN,
+    NAME_COOKIES,
+    NAME_COOKIE_NAME,
+    NAME_POST,
+    NAME_CONTENT_TYPE,
+    NAME_HEADER_NAME,
+    NAME_WRAPPED,
+    NAME_COUNT
+};
+
+static const char *const csrf_name_text[NAME_COUNT] = {
+    "csrf_processing_done",
+    "method",
+    "_dont_enforce_csrf_checks",
+    "CSRF_USE_SESSIONS",
+    "META",
+    "SECURE_PROXY_SSL_HEADER",
+    "_get_scheme",
+    "HTTP_ORIGIN",
+    "COOKIES",
+    "CSRF_COOKIE_NAME",
+    "_post",
+    "content_type",
+    "CSRF_HEADER_NAME",
+    "_wrapped",
+};
+
+PyObject *
+mzpy_csrf_names(void)
+{
+    PyObject *names = PyTuple_New(NAME_COUNT);
+    Py_ssize_t i;
+
+    for (i = 0; names != NULL && i < NAME_COUNT; i++) {
+        PyObject *name = PyUnicode_InternFromString(csrf_name_text[i]);
+        if (name == NULL) {
+            Py_CLEAR(names);
+            break;
+        }
+        PyTuple_SET_ITEM(names, i, name);
+    }
+    return names;
+}
+
 /* The request being decided and what has been read of it. */
 typedef struct csrf_ctx {
+    PyObject *names;      /* BORROWED: mz_state.csrf_names */
     PyObject *middleware; /* BORROWED */
-    PyObject *settings;   /* BORROWED */
+    PyObject *settings;   /* NEW: where the settings' values live */
+    PyObject *cached;     /* NEW: LazySettings' own cache (a dict), or NULL */
     PyObject *request;    /* BORROWED */
     PyObject *meta;       /* NEW: request.META */
     bool secure;
@@ -34,6 +90,13 @@ typedef struct csrf_ctx {
     int verdict;
     PyObject *payload; /* NEW: the secret or the reason, or NULL */
 } csrf_ctx;
+
+/* The interned name `i` (BORROWED). */
+static inline PyObject *
+name_of(const csrf_ctx *ctx, enum csrf_name i)
+{
+    return PyTuple_GET_ITEM(ctx->names, i);
+}
 
 /* `o` as ASCII bytes: true, or false when it is not an ASCII str. */
 static bool
@@ -72,32 +135,23 @@ reject(csrf_ctx *ctx, const char *reason)
 /* getattr(obj, name, None) without raising AttributeError: 1 with a NEW
  * *out, 0 when absent, -1 on another error. */
 static int
-lookup_attr(PyObject *obj, const char *name, PyObject **out)
+lookup_name(PyObject *obj, PyObject *name, PyObject **out)
 {
 #if PY_VERSION_HEX >= 0x030D0000
-    return PyObject_GetOptionalAttrString(obj, name, out);
+    return PyObject_GetOptionalAttr(obj, name, out);
 #else
-    PyObject *key = PyUnicode_InternFromString(name);
-    int found;
-
-    *out = NULL;
-    if (key == NULL) {
-        return -1;
-    }
-    found = _PyObject_LookupAttr(obj, key, out);
-    Py_DECREF(key);
-    return found;
+    return _PyObject_LookupAttr(obj, name, out);
 #endif
 }
 
 /* bool(getattr(obj, name, False)): 1/0, -1 on error. */
 static int
-flag_attr(PyObject *obj, const char *name)
+flag_attr(PyObject *obj, PyObject *name)
 {
     PyObject *value = NULL;
     int truth;
 
-    if (lookup_attr(obj, name, &value) <= 0) {
+    if (lookup_name(obj, name, &value) <= 0) {
         return value == NULL && PyErr_Occurred() ? -1 : 0;
     }
     truth = PyObject_IsTrue(value);
@@ -105,11 +159,80 @@ flag_attr(PyObject *obj, const char *name)
     return truth;
 }
 
+/* Where `settings` keeps its values. django.conf.settings is a LazySettings:
+ * each attribute read runs LazyObject.__getattribute__ in Python (about 4k
+ * instructions), which answers from the instance's own cache, else from the
+ * `_wrapped` Settings (or override_settings' UserSettingsHolder). The same
+ * two places are read here directly: ctx->cached is the cache and
+ * ctx->settings the wrapped object. Any other object (or a LazySettings not
+ * configured yet) is read with getattr. 0, or -1 on error. */
+static int
+resolve_settings(csrf_ctx *ctx, PyObject *settings)
+{
+    PyObject *dict = NULL, *wrapped;
+
+    if (PyObject_HasAttr((PyObject *)Py_TYPE(settings),
+                         name_of(ctx, NAME_WRAPPED))) {
+        dict = PyObject_GenericGetDict(settings, NULL);
+        if (dict == NULL) {
+            return -1;
+        }
+        wrapped = PyDict_GetItemWithError(dict, name_of(ctx, NAME_WRAPPED));
+        if (wrapped == NULL && PyErr_Occurred()) {
+            Py_DECREF(dict);
+            return -1;
+        }
+        /* Unconfigured, `_wrapped` is django.utils.functional.empty, a bare
+         * object(). */
+        if (PyDict_CheckExact(dict) && wrapped != NULL &&
+            !Py_IS_TYPE(wrapped, &PyBaseObject_Type)) {
+            ctx->cached = dict;
+            ctx->settings = Py_NewRef(wrapped);
+            return 0;
+        }
+        Py_DECREF(dict);
+    }
+    ctx->settings = Py_NewRef(settings);
+    return 0;
+}
+
+/* settings.<name>: NEW, or NULL with an exception (AttributeError as
+ * getattr would raise it). */
+static PyObject *
+get_setting(csrf_ctx *ctx, PyObject *name)
+{
+    if (ctx->cached != NULL) {
+        PyObject *value = PyDict_GetItemWithError(ctx->cached, name);
+        if (value != NULL) {
+            return Py_NewRef(value);
+        }
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    return PyObject_GetAttr(ctx->settings, name);
+}
+
+/* get_setting for a cold name. */
+static PyObject *
+get_setting_str(csrf_ctx *ctx, const char *text)
+{
+    PyObject *name = PyUnicode_InternFromString(text);
+    PyObject *value;
+
+    if (name == NULL) {
+        return NULL;
+    }
+    value = get_setting(ctx, name);
+    Py_DECREF(name);
+    return value;
+}
+
 /* bool(settings.<name>): 1/0, -1 on error. */
 static int
-flag_setting(csrf_ctx *ctx, const char *name)
+flag_name(csrf_ctx *ctx, PyObject *name)
 {
-    PyObject *value = PyObject_GetAttrString(ctx->settings, name);
+    PyObject *value = get_setting(ctx, name);
     int truth;
 
     if (value == NULL) {
@@ -117,6 +240,21 @@ flag_setting(csrf_ctx *ctx, const char *name)
     }
     truth = PyObject_IsTrue(value);
     Py_DECREF(value);
+    return truth;
+}
+
+/* flag_name for a cold name. */
+static int
+flag_setting(csrf_ctx *ctx, const char *text)
+{
+    PyObject *name = PyUnicode_InternFromString(text);
+    int truth;
+
+    if (name == NULL) {
+        return -1;
+    }
+    truth = flag_name(ctx, name);
+    Py_DECREF(name);
     return truth;
 }
 
@@ -157,7 +295,7 @@ read_secure(csrf_ctx *ctx)
     size_t n, wn, a, b;
     int status = -1, truth;
 
-    proxy = PyObject_GetAttrString(ctx->settings, "SECURE_PROXY_SSL_HEADER");
+    proxy = get_setting(ctx, name_of(ctx, NAME_PROXY_SSL_HEADER));
     if (proxy == NULL || (truth = PyObject_IsTrue(proxy)) < 0) {
         goto done;
     }
@@ -190,7 +328,8 @@ read_secure(csrf_ctx *ctx)
             goto done;
         }
     }
-    scheme = PyObject_CallMethod(ctx->request, "_get_scheme", NULL);
+    scheme =
+        PyObject_CallMethodNoArgs(ctx->request, name_of(ctx, NAME_GET_SCHEME));
     if (scheme == NULL) {
         goto done;
     }
@@ -248,7 +387,7 @@ host_allowed(csrf_ctx *ctx, const char *domain, size_t len)
     Py_ssize_t i, count;
     int result = -1, truth, debug;
 
-    hosts = PyObject_GetAttrString(ctx->settings, "ALLOWED_HOSTS");
+    hosts = get_setting_str(ctx, "ALLOWED_HOSTS");
     if (hosts == NULL || (truth = PyObject_IsTrue(hosts)) < 0) {
         goto done;
     }
@@ -547,7 +686,7 @@ check_referer(csrf_ctx *ctx)
             goto done;
         }
     }
-    domain = PyObject_GetAttrString(ctx->settings, "CSRF_COOKIE_DOMAIN");
+    domain = get_setting_str(ctx, "CSRF_COOKIE_DOMAIN");
     if (domain == NULL) {
         goto done;
     }
@@ -618,8 +757,8 @@ check_token(csrf_ctx *ctx, PyObject *method)
     char plain[MZ_CSRF_SECRET_LENGTH];
     int status = -1, found;
 
-    cookies = PyObject_GetAttrString(ctx->request, "COOKIES");
-    name = PyObject_GetAttrString(ctx->settings, "CSRF_COOKIE_NAME");
+    cookies = PyObject_GetAttr(ctx->request, name_of(ctx, NAME_COOKIES));
+    name = get_setting(ctx, name_of(ctx, NAME_COOKIE_NAME));
     if (cookies == NULL || name == NULL) {
         goto done;
     }
@@ -651,11 +790,13 @@ check_token(csrf_ctx *ctx, PyObject *method)
     }
     if (PyUnicode_CompareWithASCIIString(method, "POST") == 0) {
         /* request.POST is empty unless a form body or an assigned one. */
-        if ((found = lookup_attr(ctx->request, "_post", &post)) != 0) {
+        if ((found = lookup_name(
+                 ctx->request, name_of(ctx, NAME_POST), &post)) != 0) {
             status = found < 0 ? -1 : defer(ctx);
             goto done;
         }
-        ctype = PyObject_GetAttrString(ctx->request, "content_type");
+        ctype =
+            PyObject_GetAttr(ctx->request, name_of(ctx, NAME_CONTENT_TYPE));
         if (ctype == NULL) {
             goto done;
         }
@@ -667,7 +808,7 @@ check_token(csrf_ctx *ctx, PyObject *method)
             goto done;
         }
     }
-    header = PyObject_GetAttrString(ctx->settings, "CSRF_HEADER_NAME");
+    header = get_setting(ctx, name_of(ctx, NAME_HEADER_NAME));
     if (header == NULL) {
         goto done;
     }
@@ -720,10 +861,11 @@ decide(csrf_ctx *ctx)
     size_t on;
     int status = -1, flag, verified;
 
-    if ((flag = flag_attr(ctx->request, "csrf_processing_done")) != 0) {
+    if ((flag = flag_attr(ctx->request, name_of(ctx, NAME_PROCESSING_DONE))) !=
+        0) {
         return flag < 0 ? -1 : defer(ctx);
     }
-    method = PyObject_GetAttrString(ctx->request, "method");
+    method = PyObject_GetAttr(ctx->request, name_of(ctx, NAME_METHOD));
     if (method == NULL) {
         return -1;
     }
@@ -731,12 +873,13 @@ decide(csrf_ctx *ctx)
         status = defer(ctx);
         goto done;
     }
-    if ((flag = flag_attr(ctx->request, "_dont_enforce_csrf_checks")) != 0 ||
-        (flag = flag_setting(ctx, "CSRF_USE_SESSIONS")) != 0) {
+    if ((flag = flag_attr(ctx->request, name_of(ctx, NAME_DONT_ENFORCE))) !=
+            0 ||
+        (flag = flag_name(ctx, name_of(ctx, NAME_USE_SESSIONS))) != 0) {
         status = flag < 0 ? -1 : defer(ctx);
         goto done;
     }
-    ctx->meta = PyObject_GetAttrString(ctx->request, "META");
+    ctx->meta = PyObject_GetAttr(ctx->request, name_of(ctx, NAME_META));
     if (ctx->meta == NULL) {
         goto done;
     }
@@ -747,7 +890,7 @@ decide(csrf_ctx *ctx)
     if ((status = read_secure(ctx)) != MZ_CSRF_GO) {
         goto done;
     }
-    origin = meta_get_str(ctx, "HTTP_ORIGIN");
+    origin = meta_get(ctx, name_of(ctx, NAME_HTTP_ORIGIN));
     if (origin != NULL) {
         if (!ascii_of(origin, &o, &on)) {
             status = defer(ctx);
@@ -779,20 +922,26 @@ done:
 }
 
 PyObject *
-mzpy_csrf_check(PyObject *middleware, PyObject *settings, PyObject *request)
+mzpy_csrf_check(mz_state *state,
+                PyObject *middleware,
+                PyObject *settings,
+                PyObject *request)
 {
-    csrf_ctx ctx = {NULL, NULL, NULL, NULL, false, 0, NULL, 0, NULL};
+    csrf_ctx ctx = {
+        NULL, NULL, NULL, NULL, NULL, NULL, false, 0, NULL, 0, NULL};
     PyObject *result = NULL;
 
+    ctx.names = state->csrf_names;
     ctx.middleware = middleware;
-    ctx.settings = settings;
     ctx.request = request;
-    if (decide(&ctx) < 0) {
+    if (resolve_settings(&ctx, settings) < 0 || decide(&ctx) < 0) {
         goto done;
     }
     result = Py_BuildValue(
         "(iO)", ctx.verdict, ctx.payload ? ctx.payload : Py_None);
 done:
+    Py_XDECREF(ctx.settings);
+    Py_XDECREF(ctx.cached);
     Py_XDECREF(ctx.meta);
     Py_XDECREF(ctx.host);
     Py_XDECREF(ctx.payload);

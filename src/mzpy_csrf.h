@@ -13,11 +13,19 @@
 #define MZ_CSRF_VERDICT_REJECT 1
 #define MZ_CSRF_VERDICT_DEFER 2
 
-/* csrf_check(middleware, settings, request): all BORROWED. Returns a NEW
- * tuple (verdict, secret | reason | None), or NULL with what reading the
- * request, the settings or the middleware raised (as Django's path would
- * raise it). */
+/* The names csrf_check reads on every request, interned once at module exec
+ * (mz_state.csrf_names): a NEW tuple, or NULL with an exception set. */
 PyObject *
-mzpy_csrf_check(PyObject *middleware, PyObject *settings, PyObject *request);
+mzpy_csrf_names(void);
+
+/* csrf_check(middleware, settings, request) with the module's `state`: all
+ * BORROWED. Returns a NEW tuple (verdict, secret | reason | None), or NULL
+ * with what reading the request, the settings or the middleware raised (as
+ * Django's path would raise it). */
+PyObject *
+mzpy_csrf_check(mz_state *state,
+                PyObject *middleware,
+                PyObject *settings,
+                PyObject *request);
 
 #endif /* MIZAN_MZPY_CSRF_H */

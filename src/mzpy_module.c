@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "mzpy_api.h"
+#include "mzpy_csrf.h"
 #include "mzpy_invalidate.h"
 #include "mzpy_spec.h"
 #include "mzpy_redis.h"
@@ -124,7 +125,8 @@ module_exec(PyObject *module)
         intern(&state->str_params, "params") < 0 ||
         intern(&state->str_slot, "slot") < 0 ||
         intern(&state->str_value, "value") < 0 ||
-        intern(&state->str_list_sep, ", ") < 0) {
+        intern(&state->str_list_sep, ", ") < 0 ||
+        (state->csrf_names = mzpy_csrf_names()) == NULL) {
         goto done;
     }
     rc = 0;
@@ -157,6 +159,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->str_slot);
     Py_VISIT(state->str_value);
     Py_VISIT(state->str_list_sep);
+    Py_VISIT(state->csrf_names);
     return 0;
 }
 
@@ -183,6 +186,7 @@ module_clear(PyObject *module)
     Py_CLEAR(state->str_slot);
     Py_CLEAR(state->str_value);
     Py_CLEAR(state->str_list_sep);
+    Py_CLEAR(state->csrf_names);
     return 0;
 }
 

@@ -195,3 +195,25 @@ def test_the_common_requests_are_decided_in_c(
     with override_settings(ALLOWED_HOSTS=["testserver"]):
         assert c_ext.csrf_check(fresh_middleware(), settings, request) == (ACCEPT, SECRET)
         assert django_verdict(request) == (ACCEPT, SECRET)
+
+
+def test_settings_are_read_where_django_reads_them(c_ext: ModuleType) -> None:
+    """csrf_check reads django.conf.settings without its Python __getattribute__ (its cache,
+    then the wrapped settings): the same verdicts as the wrapped object given directly, and
+    a setting changed by override_settings after a first read (so cached) is the one used."""
+
+    def request() -> HttpRequest:
+        new = RequestFactory().post("/call/", b"{}", "application/json", HTTP_X_CSRFTOKEN=SECRET)
+        new.COOKIES["csrftoken"] = SECRET
+        return new
+
+    assert settings.CSRF_HEADER_NAME == "HTTP_X_CSRFTOKEN"  # read once: now in LazySettings' cache
+    assert c_ext.csrf_check(fresh_middleware(), settings, request()) == (ACCEPT, SECRET)
+    assert c_ext.csrf_check(fresh_middleware(), settings._wrapped, request()) == (ACCEPT, SECRET)
+    with override_settings(CSRF_HEADER_NAME="HTTP_X_OTHER"):
+        verdict = c_ext.csrf_check(fresh_middleware(), settings, request())
+        assert verdict == (REJECT, "CSRF token missing.") == django_verdict(request())
+    with override_settings(CSRF_COOKIE_NAME="other"):
+        verdict = c_ext.csrf_check(fresh_middleware(), settings, request())
+        assert verdict == (REJECT, "CSRF cookie not set.") == django_verdict(request())
+    assert c_ext.csrf_check(fresh_middleware(), settings, request()) == (ACCEPT, SECRET)
