@@ -10,7 +10,7 @@ reads Django's settings and its servers' requests.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from asgiref.sync import sync_to_async
 from django.conf import settings as django_settings
@@ -21,7 +21,7 @@ from django.http.request import split_domain_port, validate_host
 from mizan.authentication import MWT_META, check_pk
 from mizan.conf import get_settings
 from mizan.core import _backend, cache
-from mizan.core.edge import RESPONSE_HEADERS, cached_body, context_name, ctx_prefix, plain_query
+from mizan.core.edge import RESPONSE_HEADERS, cached_body, context_name, ctx_prefix
 from mizan.core.errors import ConfigError, InvalidToken
 from mizan.core.manifest import DEFAULT_BASE_URL
 from mizan.core.tokens import verify_mwt
@@ -55,26 +55,57 @@ def _base_url(prefix: str | None) -> str:
         return DEFAULT_BASE_URL
 
 
+class _Settings(NamedTuple):
+    """The Django settings the edge reads on every request, read once: each read of
+    `django.conf.settings` costs a Python-level `__getattribute__` (~3k instructions)."""
+
+    force_script_name: str | None
+    session_cookie_name: str
+    ssl_redirect: bool
+    proxy_ssl_header: tuple[str, str] | None
+    use_x_forwarded_host: bool
+    max_fields: int | None
+    allowed_hosts: list[str]
+
+
+_settings: list[_Settings] = []  # the snapshot, once read
 # Hosts already checked against ALLOWED_HOSTS (CommonMiddleware refuses the others with a
-# 400, so those go to Django); emptied when the setting changes and when it grows large.
+# 400, so those go to Django); emptied when it grows large.
 _hosts: dict[str, bool] = {}
 _HOSTS_MAX = 256
 
 
 @receiver(setting_changed)
-def _forget_hosts(setting: str, **kwargs: object) -> None:
-    if setting in ("ALLOWED_HOSTS", "DEBUG"):
-        _hosts.clear()
+def _forget_settings(setting: str, **kwargs: object) -> None:
+    """A changed setting (override_settings) is read again."""
+    _settings.clear()
+    _hosts.clear()
 
 
-def _host_allowed(host: str | None) -> bool:
+def _snapshot() -> _Settings:
+    if not _settings:
+        hosts = list(django_settings.ALLOWED_HOSTS)
+        if django_settings.DEBUG and not hosts:
+            hosts = [".localhost", "127.0.0.1", "[::1]"]
+        _settings[:] = [
+            _Settings(
+                django_settings.FORCE_SCRIPT_NAME,
+                django_settings.SESSION_COOKIE_NAME,
+                bool(django_settings.SECURE_SSL_REDIRECT),
+                django_settings.SECURE_PROXY_SSL_HEADER,
+                bool(django_settings.USE_X_FORWARDED_HOST),
+                django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+                hosts,
+            )
+        ]
+    return _settings[0]
+
+
+def _host_allowed(host: str | None, patterns: list[str]) -> bool:
     if host is None:
         return False
     allowed = _hosts.get(host)
     if allowed is None:
-        patterns = django_settings.ALLOWED_HOSTS
-        if django_settings.DEBUG and not patterns:
-            patterns = [".localhost", "127.0.0.1", "[::1]"]
         domain, _ = split_domain_port(host)
         allowed = bool(domain) and validate_host(domain, patterns)
         if len(_hosts) >= _HOSTS_MAX:
@@ -100,38 +131,36 @@ class _Edge:
             scheme: the server's scheme (`wsgi.url_scheme`, the ASGI scope's).
         """
         name = context_name(path, self.prefix)
-        if name is None or django_settings.FORCE_SCRIPT_NAME:
+        config = _snapshot()
+        if name is None or config.force_script_name:
             return None
         for header in _DEFERRED:
             if header in meta:
                 return None
         cookie = meta.get("HTTP_COOKIE")
-        if cookie is not None and django_settings.SESSION_COOKIE_NAME in cookie:
+        if cookie is not None and config.session_cookie_name in cookie:
             return None  # a session (conservatively: its name anywhere in the header)
-        if not _host_allowed(_host(meta)):
+        if not _host_allowed(_host(meta, config), config.allowed_hosts):
             return None  # CommonMiddleware answers DisallowedHost with a 400
-        if django_settings.SECURE_SSL_REDIRECT and _scheme(meta, scheme) != "https":
+        if config.ssl_redirect and _scheme(meta, scheme, config) != "https":
             return None  # SecurityMiddleware answers with its redirect
         settings = get_settings()  # as the view: also (re)configures the cache
-        query = plain_query(query_text, django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
-        if query is None:
-            return None
         user = None
         token = meta.get(MWT_META)
         if token is not None:
-            config = settings.mwt
-            if not config.secret:
+            mwt = settings.mwt
+            if not mwt.secret:
                 return None
             try:
-                user = verify_mwt(config, token, check_subject=check_pk)
+                user = verify_mwt(mwt, token, check_subject=check_pk)
             except InvalidToken:
                 return None  # Django answers the 401
-        return cached_body(name, query, user)
+        return cached_body(name, query_text, config.max_fields, user)
 
 
-def _host(meta: Mapping[str, Any]) -> str | None:
+def _host(meta: Mapping[str, Any], config: _Settings) -> str | None:
     """The host `HttpRequest.get_host` validates (before its port is split off)."""
-    if django_settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in meta:
+    if config.use_x_forwarded_host and "HTTP_X_FORWARDED_HOST" in meta:
         forwarded: str = meta["HTTP_X_FORWARDED_HOST"]
         return forwarded
     host: str | None = meta.get("HTTP_HOST")
@@ -143,9 +172,9 @@ def _host(meta: Mapping[str, Any]) -> str | None:
     return name if port in (None, "80", "443") else f"{name}:{port}"
 
 
-def _scheme(meta: Mapping[str, Any], scheme: str | None) -> str | None:
+def _scheme(meta: Mapping[str, Any], scheme: str | None, config: _Settings) -> str | None:
     """`HttpRequest.scheme`: the proxy's header when configured and present."""
-    proxy = django_settings.SECURE_PROXY_SSL_HEADER
+    proxy = config.proxy_ssl_header
     if proxy:
         header, secure_value = proxy
         value = meta.get(header)

@@ -15,10 +15,9 @@ those of `executor._cached_response`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
-from mizan.core import cache, cachepolicy, registry
+from mizan.core import _backend, cache, cachepolicy, registry
 from mizan.core.auth import check_level, identity_key
 from mizan.core.errors import MizanError
 from mizan.core.executor import HEADER_CACHE, JSON, NO_STORE
@@ -78,12 +77,64 @@ def plain_query(text: str, max_fields: int | None) -> dict[str, str] | None:
     return query
 
 
-def cached_body(name: str, query: Mapping[str, str], user: Any) -> bytes | None:
+class _Plan(NamedTuple):
+    """What a context's fetch needs before its key, fixed until the registry changes."""
+
+    version: int  # registry.version() it was built at
+    levels: tuple[str, ...]  # the executed members' guard levels, in the view's order
+    policy: cachepolicy.ContextPolicy
+
+
+_plans: dict[str, _Plan] = {}
+_PLANS_MAX = 4096  # more contexts than any project has; emptied when full
+
+
+def _plan(name: str) -> _Plan | None:
+    """The context's plan, or None when the edge cannot serve it at all: an invalid
+    registry (the view answers its 500), an unknown context (404), a callable guard, a
+    context that is never cached."""
+    version = registry.version()
+    plan = _plans.get(name)
+    if plan is not None and plan.version == version:
+        return plan
+    if registry.cached_registry_problems():
+        return None
+    view = registry.context_view(name)
+    policy = cachepolicy.policy_for(name)
+    if view is None or policy is None or not policy.enabled:
+        return None
+    requirements = [fn_class._options.auth for fn_class in view.guarded]
+    levels = tuple(level for level in requirements if isinstance(level, str))
+    if len(levels) != len(requirements):
+        return None  # a callable guard: only the framework can run it
+    if len(_plans) >= _PLANS_MAX:
+        _plans.clear()
+    plan = _plans[name] = _Plan(version, levels, policy)
+    return plan
+
+
+class _Key(NamedTuple):
+    """A fetch's key params and entry key, as the view derives them (CKEY-6, FA-3a)."""
+
+    version: int  # the plan's registry version
+    secret: str  # the cache secret the keys were derived with
+    names: list[str]  # the key params' names, sorted
+    keys: list[str]  # the entry's key, then its generation keys (cache.lookup_keys)
+
+
+# (context, identity key, raw query) -> its keys: a repeated fetch skips the query parse,
+# the coercion and the HMACs. Bounded, emptied when full.
+_keys: dict[tuple[str, str | None, str], _Key] = {}
+_KEYS_MAX = 4096
+
+
+def cached_body(name: str, query_text: str, max_fields: int | None, user: Any) -> bytes | None:
     """The stored bundle the view would answer as a HIT for this fetch, or None.
 
     Args:
         name: the context.
-        query: the fetch's query values (the last value of a repeated key, BND-2).
+        query_text: the raw query string (`plain_query` reads it; None from it passes).
+        max_fields: the framework's limit on query fields (None: no limit).
         user: the identity the view would see: None (or an anonymous user) for a public
             fetch, or a token identity whose flags decide the guards.
 
@@ -91,32 +142,34 @@ def cached_body(name: str, query: Mapping[str, str], user: Any) -> bytes | None:
         The body of a current entry (CACHE-10), when every executed member's guard is
         decided by the identity alone and passes (AUTH-1); None otherwise.
     """
-    if registry.cached_registry_problems():
+    plan = _plan(name)
+    if plan is None:
         return None
-    view = registry.context_view(name)
-    if view is None:
-        return None
-    if view.guarded:
+    if plan.levels:
         holder = _Identity(user)
-        for fn_class in view.guarded:
-            requirement = fn_class._options.auth
-            if not isinstance(requirement, str):
-                return None  # a callable guard: only the framework can run it
+        for level in plan.levels:
             try:
-                check_level(requirement, holder)
+                check_level(level, holder)
             except MizanError:
                 return None  # the view answers the 401/403
     backend, secret = cache.get_cache(), cache.active_secret()
-    policy = cachepolicy.policy_for(name)
-    if backend is None or secret is None or policy is None or not policy.enabled:
-        return None
+    if backend is None or secret is None or cache.purges_pending():
+        return None  # no cache; or purges the view replays first (CACHE-3)
     try:
-        if not cache.replay_pending():
-            return None
-        params = policy.key_params(query)
-        if params is None:
-            return None
-        found = cache.lookup(backend, secret, name, params, identity_key(user), policy.rev)
+        user_id = identity_key(user)
+        slot = (name, user_id, query_text)
+        known = _keys.get(slot)
+        if known is None or known.version != plan.version or known.secret != secret:
+            query = plain_query(query_text, max_fields)
+            params = plan.policy.key_params(query) if query is not None else None
+            if params is None:
+                return None  # the framework parses it, or answers the 422
+            key = _backend.derive_cache_key(secret, name, params, user_id, plan.policy.rev)
+            keys = [key, *cache.generation_keys(secret, name, params)]
+            if len(_keys) >= _KEYS_MAX:
+                _keys.clear()
+            known = _keys[slot] = _Key(plan.version, secret, sorted(params), keys)
+        found = cache.lookup_keys(backend, known.names, known.keys)
     except Exception:  # a failing backend, an unkeyed identity: the view decides and logs
         return None
     return found.body
