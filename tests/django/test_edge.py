@@ -22,13 +22,17 @@ from django.contrib.auth import get_user_model
 from django.core.asgi import get_asgi_application
 from django.core.signals import request_started
 from django.core.wsgi import get_wsgi_application
+from django.http import QueryDict
 from django.test import Client, override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 from starlette.testclient import TestClient
 
 from mizan import client
 from mizan.core import cache, registry
 from mizan.core.auth import get_user, identity_key
+from mizan.core.edge import context_name, ctx_prefix, plain_query
 from mizan.core.tokens import MWTConfig, mint_mwt, permission_key
 from mizan.edge import wrap_asgi, wrap_wsgi
 
@@ -380,3 +384,69 @@ def test_edge_respects_ssl_redirect(pair: Pair) -> None:
         passed_through(pair, path)
         passed_through(pair, path, **{"X-Forwarded-Proto": "http"})
         served_by_edge(pair, path, **{"X-Forwarded-Proto": "https"})
+
+
+# --- what the edge keeps between requests follows the settings and the registry ---------------
+
+
+def test_edge_follows_a_new_cache_secret(pair: Pair, edge_backend: str) -> None:
+    """Keys are remembered per query; a new MIZAN_CACHE_SECRET derives new ones (the old
+    entry, under the old secret's key, is never served)."""
+    path = ctx("edge_item", "item_id=5")
+    passed_through(pair, path)
+    served_by_edge(pair, path)
+    with override_settings(MIZAN_CACHE_SECRET="another-edge-cache-secret-0123456789"):
+        assert passed_through(pair, path).headers[HEADER] == "MISS"
+        served_by_edge(pair, path)
+
+
+def test_edge_follows_the_registry(pair: Pair) -> None:
+    """A context whose guard becomes a callable one (a registry change) is Django's again."""
+    path = ctx("edge_item", "item_id=5")
+    passed_through(pair, path)
+    served_by_edge(pair, path)
+
+    @client(context="edge_item", auth=lambda request: True)
+    def edge_extra(request: Any) -> int:
+        return 1
+
+    registry.register(edge_extra, "edge_extra")  # type: ignore[arg-type]
+    assert passed_through(pair, path).status_code == 200
+    assert passed_through(pair, path).headers[HEADER] == "HIT"  # Django's HIT: the guard ran
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet="ab=&;.-_~0123456789 \t", max_size=30))
+def test_edge_plain_query_reads_what_django_reads(text: str) -> None:
+    """Differential: for the queries the edge parses itself, the values Django's view reads
+    (`request.GET[key]`, the last of a repeated key)."""
+    mine = plain_query(text, 1000)
+    assert mine is not None
+    django = QueryDict(text)
+    assert mine == {key: django[key] for key in django}
+
+
+def test_edge_plain_query_leaves_the_rest_to_django() -> None:
+    assert plain_query("a=%20", None) is None
+    assert plain_query("a=b+c", None) is None
+    assert plain_query("a=\u00e9", None) is None
+    assert plain_query("a=1&b=2&c=3", 2) is None  # Django's TooManyFieldsSent is its 400
+    assert plain_query("a=1&b=2", 2) == {"a": "1", "b": "2"}
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/mizan/ctx/a/", "a"),
+        ("/api/mizan/ctx/a.b-c/", "a.b-c"),
+        ("/api/mizan/ctx//", None),
+        ("/api/mizan/ctx/a", None),
+        ("/api/mizan/ctx/a/b/", None),
+        ("/api/mizan/ctx/\u00e9/", None),
+        ("/api/mizan/call/", None),
+        ("/other/api/mizan/ctx/a/", None),
+    ],
+)
+def test_edge_context_name_is_the_views_route(path: str, name: str | None) -> None:
+    assert context_name(path, ctx_prefix("/api/mizan")) == name
+    assert ctx_prefix("/api/mizan/") == ctx_prefix("/api/mizan") == "/api/mizan/ctx/"
