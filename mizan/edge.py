@@ -66,6 +66,8 @@ class _Settings(NamedTuple):
     use_x_forwarded_host: bool
     max_fields: int | None
     allowed_hosts: list[str]
+    prepend_www: bool
+    disallowed_user_agents: list[Any]  # compiled patterns
 
 
 _settings: list[_Settings] = []  # the snapshot, once read
@@ -96,6 +98,8 @@ def _snapshot() -> _Settings:
                 bool(django_settings.USE_X_FORWARDED_HOST),
                 django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
                 hosts,
+                bool(django_settings.PREPEND_WWW),
+                list(django_settings.DISALLOWED_USER_AGENTS),
             )
         ]
     return _settings[0]
@@ -131,8 +135,10 @@ class _Edge:
             scheme: the server's scheme (`wsgi.url_scheme`, the ASGI scope's).
         """
         name = context_name(path, self.prefix)
+        if name is None:
+            return None
         config = _snapshot()
-        if name is None or config.force_script_name:
+        if config.force_script_name:
             return None
         for header in _DEFERRED:
             if header in meta:
@@ -140,8 +146,15 @@ class _Edge:
         cookie = meta.get("HTTP_COOKIE")
         if cookie is not None and config.session_cookie_name in cookie:
             return None  # a session (conservatively: its name anywhere in the header)
-        if not _host_allowed(_host(meta, config), config.allowed_hosts):
+        host = _host(meta, config)
+        if not _host_allowed(host, config.allowed_hosts):
             return None  # CommonMiddleware answers DisallowedHost with a 400
+        if config.prepend_www and not str(host).startswith("www."):
+            return None  # CommonMiddleware redirects to www.
+        if config.disallowed_user_agents:
+            agent = meta.get("HTTP_USER_AGENT")
+            if agent is not None and any(pattern.search(agent) for pattern in config.disallowed_user_agents):
+                return None  # CommonMiddleware answers 403
         if config.ssl_redirect and _scheme(meta, scheme, config) != "https":
             return None  # SecurityMiddleware answers with its redirect
         settings = get_settings()  # as the view: also (re)configures the cache
@@ -215,7 +228,7 @@ class EdgeASGI(_Edge):
         self, scope: dict[str, Any], receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]
     ) -> None:
         body = None
-        if scope["type"] == "http" and scope.get("method") == "GET":
+        if scope["type"] == "http" and scope.get("method") == "GET" and self.prefix in scope["path"]:
             get_settings()
             # The memory backend answers in microseconds; a network backend is waited for
             # off the event loop.

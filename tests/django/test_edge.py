@@ -11,6 +11,7 @@ by the `request_started` signal, which the edge never sends.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ class Pair:
     handled: list[str]
 
     def get(self, app: Any, path: str, **headers: str) -> httpx.Response:
-        response: httpx.Response = app.get(path, headers=headers)
+        response: httpx.Response = app.get(path, headers=headers, follow_redirects=False)
         return response
 
 
@@ -373,6 +374,19 @@ def test_edge_passes_other_methods_and_paths_through(pair: Pair) -> None:
     )  # APPEND_SLASH
     assert pair.get(pair.edge, ctx("nope")).status_code == 404
     assert len(pair.handled) == before + 4
+
+
+def test_edge_leaves_common_middlewares_refusals_to_django(pair: Pair) -> None:
+    """PREPEND_WWW's redirect and DISALLOWED_USER_AGENTS' 403 (CommonMiddleware) are
+    Django's to answer; a request they do not concern is the edge's."""
+    path = ctx("edge_item", "item_id=5")
+    _cached(pair, path)
+    with override_settings(PREPEND_WWW=True, ALLOWED_HOSTS=["testserver", "www.testserver"]):
+        assert passed_through(pair, path).status_code == 301
+        served_by_edge(pair, path, Host="www.testserver")
+    with override_settings(DISALLOWED_USER_AGENTS=[re.compile("badbot")]):
+        assert passed_through(pair, path, **{"User-Agent": "a badbot/1.0"}).status_code == 403
+        served_by_edge(pair, path, **{"User-Agent": "a browser"})
 
 
 def test_edge_respects_ssl_redirect(pair: Pair) -> None:
