@@ -30,8 +30,8 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
 
 STATUS = "200 OK"
-# The view's HIT headers, then the Content-Length CommonMiddleware adds (without it a
-# server would chunk the body).
+# The view's HIT headers; both wrappers append the Content-Length CommonMiddleware adds
+# (without it a server would chunk the body).
 _ASGI_HEADERS = [(name.encode("ascii"), value.encode("latin-1")) for name, value in RESPONSE_HEADERS]
 # Request headers after which only Django can answer: other credentials, and conditional
 # requests (ConditionalGetMiddleware may answer them with a 304).
@@ -230,11 +230,12 @@ class EdgeASGI(_Edge):
         body = None
         if scope["type"] == "http" and scope.get("method") == "GET" and self.prefix in scope["path"]:
             get_settings()
+            backend = cache.get_cache()
             # The memory backend answers in microseconds; a network backend is waited for
-            # off the event loop.
-            if isinstance(cache.get_cache(), _backend.MemoryCache):
+            # off the event loop. No cache: nothing to look up.
+            if isinstance(backend, _backend.MemoryCache):
                 body = self._lookup(scope)
-            else:
+            elif backend is not None:
                 body = await self._lookup_in_thread(scope)
         if body is None:
             await self.app(scope, receive, send)

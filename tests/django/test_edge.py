@@ -464,3 +464,11 @@ def test_edge_plain_query_leaves_the_rest_to_django() -> None:
 def test_edge_context_name_is_the_views_route(path: str, name: str | None) -> None:
     assert context_name(path, ctx_prefix("/api/mizan")) == name
     assert ctx_prefix("/api/mizan/") == ctx_prefix("/api/mizan") == "/api/mizan/ctx/"
+
+
+def test_edge_without_a_cache_passes_everything(pair: Pair) -> None:
+    """No MIZAN_CACHE_SECRET: no cache, nothing for the edge to answer."""
+    with override_settings(MIZAN_CACHE_SECRET=None):
+        for _ in range(2):
+            response = passed_through(pair, ctx("edge_item", "item_id=5"))
+            assert response.status_code == 200 and HEADER not in response.headers
