@@ -33,7 +33,7 @@ C_HEADERS := $(wildcard src/*.h)
 # Benchmark-only comparison modules (benchmarks/_native.py compiles them on first use).
 BENCH_C := $(wildcard benchmarks/native/*.c)
 # The benchmark groups of `make bench`, in the order docs/benchmarks.md shows them.
-BENCH_GROUPS := core tokens json_writer django_inprocess uploads shapes http_servers fastapi_call ctx redis_stall scale ws ssr
+BENCH_GROUPS := core tokens json_writer django_inprocess uploads shapes http_servers fastapi_call ctx http_edge redis_stall scale ws ssr
 # The compiled extension for the venv's interpreter, placed in mizan/ by both `pip install -e`
 # and build_ext --inplace (the newest-CPython pass keeps its own beside it, another ABI tag).
 EXT_SUFFIX := $(shell [ -x $(PY) ] && $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')

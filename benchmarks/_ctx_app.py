@@ -11,7 +11,8 @@ Imported only after `django.setup()` (it defines a model), by the ROOT_URLCONF l
   products, a count, an aggregate): what a HIT saves on a context doing real work.
 
 `cached_view` is the hand-written alternative: a Django view doing the cache's work in
-plain Python (HMAC key, dict lookup, HttpResponse), with no generation stamps.
+plain Python (HMAC key, dict lookup, HttpResponse), with no generation stamps; `plain_view`
+the floor of any view: the stored bytes from a module constant.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.db import models
 from django.db.models import Avg, Max, Min
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 
 from benchmarks._ctx_plain import entry_key
 from mizan import client
@@ -149,7 +151,20 @@ def cached_view(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
+# The stored `profile` bundle, filled by benchmarks.ctx.namespace().
+PLAIN: list[bytes] = []
+
+
+@csrf_exempt
+def plain_view(request: HttpRequest) -> HttpResponse:
+    """The floor of a Django view: a constant body with the HIT's headers, no lookup."""
+    return HttpResponse(
+        PLAIN[0], headers={"Content-Type": "application/json", "Cache-Control": "no-store", "X-Mizan-Cache": "HIT"}
+    )
+
+
 urlpatterns = [
     path("api/mizan/", include("mizan.urls")),
     path("handwritten/ctx/<str:name>/", cached_view),
+    path("plain/ctx/profile/", plain_view),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from benchmarks._ctx_rows import CORE, DJANGO, FLOOR, PYTHON, REDIS, REDIS_PY
+from benchmarks._ctx_rows import CORE, DJANGO, EDGE_HIT, FLOOR, PLAIN_VIEW, PYTHON, REDIS, REDIS_PY
 from benchmarks._results import Chart, Goal, Results, Table, instructions, times
 
 Measured = dict[str, Any]  # group -> row -> value (wall: seconds; Ir: instructions)
@@ -16,6 +16,7 @@ AIM_HIT_VS_PYTHON = 6.0
 AIM_REDIS_VS_FLOOR = 1.3
 AIM_REDIS_VS_REDIS_PY = 1.4
 AIM_MISS_VS_HIT = 2.0
+AIM_EDGE_VS_PLAIN = 0.1  # the origin edge: a HIT at a tenth of the cheapest Django view
 
 
 def _us(seconds: float | None) -> str:
@@ -322,4 +323,23 @@ def _goals(wall_c: Measured, ir_c: Measured | None) -> list[Goal]:
             all(verdicts) if verdicts else None,
         )
     )
+    goals.append(_edge_goal(django, ir_c))
     return goals
+
+
+def _edge_goal(django_wall: Mapping[str, float], ir_c: Measured | None) -> Goal:
+    """The origin edge's HIT against a plain csrf_exempt view answering the same bytes."""
+    parts, verdict = [], None
+    if ir_c is not None:
+        edge, plain = ir_c["django"][EDGE_HIT], ir_c["django"][PLAIN_VIEW]
+        parts.append(f"{instructions(edge)} Ir / {instructions(plain)} Ir = {edge / plain:.3f}x")
+        verdict = edge / plain <= AIM_EDGE_VS_PLAIN
+    edge_wall, plain_wall = django_wall.get(EDGE_HIT), django_wall.get(PLAIN_VIEW)
+    if edge_wall and plain_wall:
+        parts.append(f"{_us(edge_wall)} us / {_us(plain_wall)} us = {edge_wall / plain_wall:.3f}x by wall time")
+    return Goal(
+        "edge",
+        f"memory HIT through mizan.edge.wrap_wsgi <= {AIM_EDGE_VS_PLAIN:g}x a plain csrf_exempt view (no middleware)",
+        "; ".join(parts) or "not measured",
+        verdict,
+    )

@@ -48,8 +48,13 @@ CORE = {
     "3-query MISS: whole fetch pipeline": "{b}.delete(KEYS['shop']); core_fetch('shop', QUERIES['shop'])",
     "eviction before a 3-query MISS: delete": "{b}.delete(KEYS['shop'])",
 }
+EDGE_HIT = "HIT through the edge (mizan.edge.wrap_wsgi)"
+PLAIN_VIEW = "plain csrf_exempt view answering the stored bytes"
 DJANGO = {
     "HIT": "django_fetch(ENVIRON['profile'])",
+    EDGE_HIT: "edge_fetch(ENVIRON['profile'])",
+    "HIT, 20 params, through the edge": "edge_fetch(ENVIRON['search'])",
+    PLAIN_VIEW: "django_fetch(ENVIRON['plain'])",
     "MISS": "django_fetch(fresh_environ())",
     "HIT, 20 params": "django_fetch(ENVIRON['search'])",
     "3-query HIT": "django_fetch(ENVIRON['shop'])",
@@ -104,6 +109,9 @@ CALLGRIND_OPS = {
     "core|3-query MISS: whole fetch pipeline": 3,
     "core|eviction before a 3-query MISS: delete": 200,
     "django|HIT": 20,
+    f"django|{EDGE_HIT}": 100,
+    "django|HIT, 20 params, through the edge": 20,
+    f"django|{PLAIN_VIEW}": 20,
     "django|MISS": 20,
     "django|HIT, 20 params": 10,
     "django|3-query HIT": 20,

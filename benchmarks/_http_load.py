@@ -197,7 +197,8 @@ def server_env(**extra: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Target:
-    """One endpoint to load: a POST of `body` to `path` on `port`."""
+    """One endpoint to load: a POST of `body` (or a GET, `method="GET"`, body unsent) to
+    `path` on `port`."""
 
     name: str
     port: int
@@ -205,6 +206,7 @@ class Target:
     body: bytes
     headers: tuple[tuple[str, str], ...] = JSON_HEADERS
     group: int | None = None  # the server's process group, whose CPU time is read per run
+    method: str = "POST"
 
     @property
     def url(self) -> str:
@@ -266,8 +268,9 @@ def wrk_script(target: Target) -> str:
     headers = "".join(
         f"wrk.headers[{_lua_string(k.encode())}] = {_lua_string(v.encode())}\n" for k, v in target.headers
     )
-    return f"""wrk.method = "POST"
-wrk.body = {_lua_string(target.body)}
+    body = target.body if target.method == "POST" else b""
+    return f"""wrk.method = "{target.method}"
+wrk.body = {_lua_string(body)}
 {headers}
 function done(summary, latency, requests)
   local e = summary.errors
@@ -320,7 +323,8 @@ def warm(target: Target, count: int) -> None:
     connection = http.client.HTTPConnection(HOST, target.port, timeout=10.0)
     try:
         for _ in range(count):
-            connection.request("POST", target.path, target.body, dict(target.headers))
+            body = target.body if target.method == "POST" else None
+            connection.request(target.method, target.path, body, dict(target.headers))
             connection.getresponse().read()
     finally:
         connection.close()

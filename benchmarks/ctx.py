@@ -36,7 +36,6 @@ import functools
 import gc
 import hashlib
 import importlib
-import io
 import itertools
 import json
 import os
@@ -56,15 +55,18 @@ from benchmarks._ctx_rows import (
     CALLGRIND_OPS_PARTS,
     CORE,
     DJANGO,
+    EDGE_HIT,
     FLOOR,
     GET_ROWS,
     PARTS,
+    PLAIN_VIEW,
     PYTHON,
     QUERIES,
     REDIS,
     REDIS_PY,
     statements,
 )
+from benchmarks._ctx_wsgi import EDGE, HANDLER, django_fetch, edge_fetch, environ  # noqa: F401  (the rows' statements call them)
 from benchmarks._timing import batch_size, interleaved
 from mizan.core import _backend, cache, cachepolicy
 from mizan.core.executor import HEADER_CACHE, _cached_response, context_pipeline, run_sync
@@ -101,11 +103,9 @@ def _optional(module: str) -> Any:
 
 _SETUP = "from benchmarks.ctx import namespace\nglobals().update(namespace())\n"
 
-# Filled by namespace(): Django's WSGI handler, and the coerced key params of each context
-# (CKEY-6) as the fetch path derives them from QUERIES.
-HANDLER: list[Any] = []
+# Filled by namespace(): the coerced key params of each context (CKEY-6) as the fetch path
+# derives them from QUERIES.
 KEY_PARAMS: dict[str, dict[str, Any]] = {}
-_LAST_START: list[Any] = []  # what start_response was last given
 # Cold entries: user ids no fetch has used (the HIT rows use user 5).
 _COLD_IDS = itertools.count(1_000_000)
 
@@ -132,43 +132,6 @@ def core_fetch(name: str, query: Mapping[str, str]) -> tuple[int, bytes, str | N
 
 def _no_awaitables(awaitable: Any) -> Any:
     raise RuntimeError("the benchmark's members are sync")
-
-
-def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-    _LAST_START[:] = [status, headers]
-
-
-def django_fetch(environ: Mapping[str, Any]) -> tuple[int, bytes, str | None]:
-    """One GET through Django's WSGIHandler (URL resolution, request, view, response and
-    the request_started/finished signals), on a copy of `environ`."""
-    response = HANDLER[0](dict(environ), _start_response)
-    try:
-        body = b"".join(response)
-    finally:
-        response.close()
-    status, headers = _LAST_START
-    return int(status[:3]), body, dict(headers).get("X-Mizan-Cache")
-
-
-def environ(path: str, query: Mapping[str, str]) -> dict[str, Any]:
-    """A GET's WSGI environ, as a server would hand it to Django."""
-    return {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": "&".join(f"{key}={value}" for key, value in query.items()),
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
 
 
 def fresh_query() -> dict[str, str]:
@@ -204,7 +167,10 @@ def namespace(redis_port: int | None = None) -> dict[str, Any]:
 
     mizan_module(app.__name__)
     app.create_products()
+    from mizan.edge import wrap_wsgi
+
     HANDLER[:] = [WSGIHandler()]
+    EDGE[:] = [wrap_wsgi(HANDLER[0])]
     for name, query in QUERIES.items():
         policy = cachepolicy.policy_for(name)
         params = policy.key_params(query) if policy is not None else None
@@ -225,6 +191,7 @@ def namespace(redis_port: int | None = None) -> dict[str, Any]:
         "MINIMAL": app.HANDWRITTEN,  # what the hand-written view looks up, too
     }
     ns["ENVIRON"]["handwritten"] = environ("/handwritten/ctx/profile/", QUERIES["profile"])
+    ns["ENVIRON"]["plain"] = environ("/plain/ctx/profile/", QUERIES["profile"])
     if redis_port is not None:
         ns["REDIS"] = _backend.RedisCache(f"redis://127.0.0.1:{redis_port}/0", REDIS_PREFIX)
         ns["REDIS"].clear()
@@ -243,6 +210,7 @@ def namespace(redis_port: int | None = None) -> dict[str, Any]:
         body = ns["MEMORY"].get(ns["KEYS"][name])
         ns["STORE"].entries[ns["KEYS"][name]] = (body, float("inf"))
         ns["MINIMAL"][ns["KEYS"][name]] = body.partition(b"\n")[2]
+    app.PLAIN[:] = [ns["MINIMAL"][ns["KEYS"]["profile"]]]
     found = cache.lookup(ns["MEMORY"], SECRET, "profile", KEY_PARAMS["profile"], None, 0)
     ns["HIT_BODY"], ns["STAMP"] = found.body, found.stamp
     generation = _backend.generation_key(SECRET, "profile", "user_id", KEY_PARAMS["profile"]["user_id"])
@@ -447,6 +415,8 @@ CHECKED = {
     "ctx: HIT core (key + lookup + response)": "core|HIT: key + lookup + response",
     "ctx: HIT core (whole fetch pipeline)": "core|HIT: whole fetch pipeline",
     "ctx: HIT through Django (no middleware)": "django|HIT",
+    "ctx: HIT through the edge (WSGI)": f"django|{EDGE_HIT}",
+    "ctx: plain csrf_exempt view through Django (no middleware)": f"django|{PLAIN_VIEW}",
 }
 
 

@@ -231,15 +231,25 @@ def lookup(
 ) -> Lookup:
     """Read the entry and its generations in one `get_many` (CACHE-10, CPUR-4)."""
     key = _backend.derive_cache_key(secret, context, params, user_id, rev)
-    names = sorted(params)
-    values = backend.get_many([key, *_generation_keys(secret, context, params)])
+    return lookup_keys(backend, sorted(params), [key, *_generation_keys(secret, context, params)])
+
+
+def lookup_keys(backend: CacheBackend, names: list[str], keys: list[str]) -> Lookup:
+    """`lookup` with its keys derived already: the entry's, then the generations' of
+    `generation_keys` for the param `names` (sorted)."""
+    values = backend.get_many(keys)
     stamp = _stamp(names, values[1:])
     entry = values[0]
     if entry is not None:
         stored_stamp, sep, body = bytes(entry).partition(b"\n")
         if sep and stored_stamp == stamp:
-            return Lookup(key, body, stamp)
-    return Lookup(key, None, stamp)
+            return Lookup(keys[0], body, stamp)
+    return Lookup(keys[0], None, stamp)
+
+
+def generation_keys(secret: str, context: str, params: Mapping[str, Any]) -> list[str]:
+    """The generation keys an entry's stamp reads, in `lookup_keys` order."""
+    return _generation_keys(secret, context, params)
 
 
 def store(backend: CacheBackend, key: str, stamp: bytes, body: bytes, ttl: int) -> None:
@@ -343,6 +353,12 @@ def replay_pending() -> bool:
                 return False
             _pending.pop(0)
         return True
+
+
+def purges_pending() -> bool:
+    """Whether purges that failed earlier still wait to be replayed (read without the
+    lock: a request that sees none may use the cache, as after `replay_pending`)."""
+    return bool(_pending)
 
 
 def purge(user_id: str | None, context: str, params: Mapping[str, Any] | None) -> int:

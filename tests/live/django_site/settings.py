@@ -1,6 +1,7 @@
 """Settings of the live project. The test names the database file (`MIZAN_LIVE_DATABASE`,
 migrated once, opened by both servers), its redis-server (`MIZAN_LIVE_REDIS_URL`) and the
-MWT secret (`MIZAN_MWT_SECRET`, the variable FastAPI reads)."""
+MWT secret (`MIZAN_MWT_SECRET`, the variable FastAPI reads); the edge's test also its
+origin cache (`MIZAN_LIVE_CACHE_SECRET`, `MIZAN_LIVE_CACHE_URL`)."""
 
 from __future__ import annotations
 
@@ -39,3 +40,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MIZAN_MWT_SECRET = os.environ.get("MIZAN_MWT_SECRET", "")  # auth frames (WS-2)
+# The origin cache, when the test names one (the edge's live test; off otherwise).
+MIZAN_CACHE_SECRET = os.environ.get("MIZAN_LIVE_CACHE_SECRET")
+MIZAN_CACHE_REDIS_URL = os.environ.get("MIZAN_LIVE_CACHE_URL")
