@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import importlib.metadata
 import json
 import os
 import shutil
@@ -185,6 +186,35 @@ class Server:
 def python_command(*args: str) -> list[str]:
     """`python -m ...` with this interpreter (the virtualenv's gunicorn and uvicorn)."""
     return [sys.executable, *args]
+
+
+GUNICORN_THREADS = 4  # one per wrk connection: a keep-alive connection never waits for a thread
+
+
+def gunicorn_command(app: str, port: int) -> list[str]:
+    """One gunicorn gthread worker with GUNICORN_THREADS threads serving `app` on `port`.
+
+    `--no-control-socket` where gunicorn has a control socket (25.1+): every gunicorn would
+    otherwise listen on the same ~/.gunicorn/gunicorn.ctl, the C and pure servers (or another
+    run's) taking it from each other."""
+    major, minor = (int(part) for part in importlib.metadata.version("gunicorn").split(".")[:2])
+    extra = ["--no-control-socket"] if (major, minor) >= (25, 1) else []
+    return python_command(
+        "-m",
+        "gunicorn",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        "1",
+        "--threads",
+        str(GUNICORN_THREADS),
+        "--bind",
+        f"{HOST}:{port}",
+        "--log-level",
+        "warning",
+        *extra,
+        app,
+    )
 
 
 def server_env(**extra: str) -> dict[str, str]:

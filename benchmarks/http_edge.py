@@ -27,7 +27,7 @@ import signal
 
 from benchmarks import _http_load as load
 from benchmarks._results import Goal, Results, Table, times
-from benchmarks.http_servers import GUNICORN_THREADS, _gunicorn_extra, _on_sigterm, _wrk_version
+from benchmarks.http_servers import _on_sigterm, _wrk_version
 
 ROUNDS = 8
 QUICK_ROUNDS = 3
@@ -46,22 +46,7 @@ def check_counts() -> dict[str, float]:
 
 
 def _server(name: str, port: int, cpu: int | None, edge: bool) -> load.Server:
-    command = load.python_command(
-        "-m",
-        "gunicorn",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        "1",
-        "--threads",
-        str(GUNICORN_THREADS),
-        "--bind",
-        f"{load.HOST}:{port}",
-        "--log-level",
-        "warning",
-        *_gunicorn_extra(),
-        APP,
-    )
+    command = load.gunicorn_command(APP, port)
     env = load.server_env(MIZAN_PURE="0", MIZAN_BENCH_EDGE="1" if edge else "0")
     return load.Server(name, load.pinned(command, cpu), port, env, ready_path=PLAIN_PATH)
 
@@ -146,7 +131,8 @@ def main(argv: list[str] | None = None) -> None:
     else:
         results.method = (
             f"Real HTTP/1.1 on 127.0.0.1 with keep-alive: `wrk -t1 -c{CONNECTIONS} -d{options.seconds}s` GETs each "
-            f"target; two `gunicorn --worker-class gthread --workers 1 --threads {GUNICORN_THREADS} {APP}` servers "
+            "target; two `gunicorn --worker-class gthread --workers 1 "
+            f"--threads {load.GUNICORN_THREADS} {APP}` servers "
             "(one with MIZAN_BENCH_EDGE=1) pinned to one CPU, wrk to the other (taskset, when two CPUs exist). "
             f"{load.WARM_REQUESTS} warm-up requests per target, then {rounds} interleaved rounds; medians. "
             f"{_wrk_version()}."

@@ -43,7 +43,7 @@ ROUNDS = 8
 QUICK_ROUNDS = 3
 SECONDS = 1  # per wrk run; wrk's -d takes whole seconds
 CONNECTIONS = 4
-GUNICORN_THREADS = 4  # one per wrk connection: a keep-alive connection never waits for a thread
+GUNICORN_THREADS = http.GUNICORN_THREADS
 DJANGO_APP = "benchmarks._django_wsgi:application"
 DJANGO_READY = "/plain/"
 # The over-HTTP parts of issue 8's goals.
@@ -115,31 +115,8 @@ def _fastapi_factory() -> str:
     return f"benchmarks.fastapi_call:{name}"
 
 
-def _gunicorn_extra() -> list[str]:
-    """`--no-control-socket` where gunicorn has a control socket (25.1+): every gunicorn would
-    otherwise listen on the same ~/.gunicorn/gunicorn.ctl, the C and pure servers (or another
-    run's) taking it from each other."""
-    major, minor = (int(part) for part in importlib.metadata.version("gunicorn").split(".")[:2])
-    return ["--no-control-socket"] if (major, minor) >= (25, 1) else []
-
-
 def _gunicorn(port: int, cpu: int | None, pure: bool) -> http.Server:
-    command = http.python_command(
-        "-m",
-        "gunicorn",
-        "--worker-class",
-        "gthread",
-        "--workers",
-        "1",
-        "--threads",
-        str(GUNICORN_THREADS),
-        "--bind",
-        f"{http.HOST}:{port}",
-        "--log-level",
-        "warning",
-        *_gunicorn_extra(),
-        DJANGO_APP,
-    )
+    command = http.gunicorn_command(DJANGO_APP, port)
     name = f"gunicorn ({'pure' if pure else 'C'})"
     env = http.server_env(MIZAN_PURE="1" if pure else "0")
     return http.Server(name, http.pinned(command, cpu), port, env, ready_path=DJANGO_READY)
