@@ -58,12 +58,20 @@ def alive(pid: int) -> bool:
     return True
 
 
-def wait_for_exit(pid: int) -> None:
-    """Wait until the process has exited and its reader has seen it (a guard of 30 s)."""
+def wait_for_exit(pid: int, site: Site) -> None:
+    """Wait until the process has exited and its reader has seen it (a guard of 30 s): the
+    pid gone is not enough, as the reader reaps the worker a moment before it ends the
+    process, and a render in that moment would still write to the closed pipe."""
     deadline = time.monotonic() + 30
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not alive(pid)
+    while time.monotonic() < deadline:
+        processes = [bridge._process for bridge in site.pool.bridges]
+        if all(process is None or process.pid != pid or process.ended is not None for process in processes):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"the SSR worker {pid} exited, but its reader did not end it within 30 s")
 
 
 def wait_for_in_flight(site: Site, count: int, worker: int = 0) -> None:

@@ -141,7 +141,7 @@ def test_ssr6_worker_exiting_between_renders_is_restarted(site_kind: str, caplog
         for n in range(5):
             pids.append(parse_reply(site.render("Hello.jsx", {"n": n}))[0])
             if n % 2:
-                wait_for_exit(pids[-1])  # the exit is seen before the next render, not during it
+                wait_for_exit(pids[-1], site)  # the exit is seen before the next render, not during it
     assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
     assert sum("restarting it" in r.getMessage() for r in caplog.records) == 2
 
