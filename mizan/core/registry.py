@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mizan.core import jsonmodels
 from mizan.core.client import ServerFunction
 from mizan.core.errors import MizanRegistrationError, MizanRegistryError
 from mizan.core.options import FUNCTION_NAME
@@ -94,6 +95,8 @@ def register(fn_class: type[ServerFunction], name: str) -> None:
         if context is not None:
             _context_websocket.setdefault(context, fn_class._options.websocket)
         _changed()
+    # Plain result models are written by the JSON writer from their fields.
+    jsonmodels.register_annotation(fn_class.Output)
 
 
 def version() -> int:
