@@ -326,7 +326,7 @@ api_register_json_model(PyObject *module,
             0) {
         return NULL;
     }
-    Py_RETURN_NONE;
+    return Py_NewRef(Py_None);
 }
 
 /* ------------------------------------------------------------------ */
