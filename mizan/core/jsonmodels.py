@@ -68,11 +68,12 @@ def is_plain(cls: type) -> bool:
     return _verdicts.get(cls, False)
 
 
-def plan_for(cls: type) -> Plan | None:
-    """The plan of `cls` if it is plain, computed afresh (nothing is registered)."""
+def plans_for(cls: type) -> dict[type, Plan]:
+    """The plans of `cls` and of the model classes its fields name, those that are plain,
+    computed afresh and not registered (for tests and benchmarks)."""
     plans: dict[type, Plan | None] = {}
-    _plan_class(cls, plans)
-    return plans.get(cls)
+    _plan_class(cls, plans, fresh=True)
+    return {model: plan for model, plan in plans.items() if plan is not None}
 
 
 def _model_classes(annotation: Any, depth: int = 0) -> Iterator[type]:
@@ -84,7 +85,7 @@ def _model_classes(annotation: Any, depth: int = 0) -> Iterator[type]:
         yield from _model_classes(arg, depth + 1)
 
 
-def _plan_class(cls: type, plans: dict[type, Plan | None]) -> bool:
+def _plan_class(cls: type, plans: dict[type, Plan | None], fresh: bool = False) -> bool:
     """Fill `plans[cls]` (None when not plain) and the plans of the classes it names.
 
     A class met again while its own plan is being built counts as plain: if it turns out
@@ -92,15 +93,15 @@ def _plan_class(cls: type, plans: dict[type, Plan | None]) -> bool:
     """
     if cls in plans:
         return True
-    if cls in _verdicts:
+    if not fresh and cls in _verdicts:
         return _verdicts[cls]
     plans[cls] = None
-    plan = _build_plan(cls, plans)
+    plan = _build_plan(cls, plans, fresh)
     plans[cls] = plan
     return plan is not None
 
 
-def _build_plan(cls: type, plans: dict[type, Plan | None]) -> Plan | None:
+def _build_plan(cls: type, plans: dict[type, Plan | None], fresh: bool) -> Plan | None:
     if not (isinstance(cls, type) and issubclass(cls, pydantic.BaseModel)) or issubclass(cls, pydantic.RootModel):
         return None
     if not cls.__pydantic_complete__ or cls.model_config.get("extra") == "allow":
@@ -123,7 +124,7 @@ def _build_plan(cls: type, plans: dict[type, Plan | None]) -> Plan | None:
     for name, field in fields_schema.get("fields", {}).items():
         if type(name) is not str or field.get("type") != "model-field" or set(field) - _FIELD_KEYS:
             return None
-        kind = _kind(field["schema"], definitions, plans, 0)
+        kind = _kind(field["schema"], definitions, plans, fresh, 0)
         if kind is None:
             return None
         entries.append((name, kind))
@@ -135,14 +136,16 @@ def _build_plan(cls: type, plans: dict[type, Plan | None]) -> Plan | None:
     return tuple(sorted(entries, key=lambda entry: entry[0]))
 
 
-def _kind(schema: Any, definitions: dict[str, Any], plans: dict[type, Plan | None], nesting: int) -> Kind | None:
+def _kind(
+    schema: Any, definitions: dict[str, Any], plans: dict[type, Plan | None], fresh: bool, nesting: int
+) -> Kind | None:
     """The kind of a field's schema, or None when the writer cannot match Pydantic on it."""
     schema = _resolve(schema, definitions)
     if schema is None or "serialization" in schema or nesting > 16:
         return None
     kind = schema.get("type")
     if kind in _TRANSPARENT:
-        return _kind(schema.get("schema"), definitions, plans, nesting)
+        return _kind(schema.get("schema"), definitions, plans, fresh, nesting)
     if kind in _SCALARS:
         return _SCALARS[kind]
     if kind in ("nullable", "list", "dict"):
@@ -151,13 +154,13 @@ def _kind(schema: Any, definitions: dict[str, Any], plans: dict[type, Plan | Non
             keys = _resolve(schema.get("keys_schema"), definitions)
             if keys is None or keys.get("type") != "str" or "serialization" in keys:
                 return None
-        inner = _kind(schema.get(inner_key), definitions, plans, nesting + 1)
+        inner = _kind(schema.get(inner_key), definitions, plans, fresh, nesting + 1)
         if inner is None:
             return None
         return ({"nullable": NULLABLE, "list": LIST, "dict": DICT}[kind], inner)
     if kind == "model":
         cls = schema.get("cls")
-        return (MODEL, cls) if isinstance(cls, type) and _plan_class(cls, plans) else None
+        return (MODEL, cls) if isinstance(cls, type) and _plan_class(cls, plans, fresh) else None
     return None
 
 
