@@ -21,6 +21,7 @@ model nested very deep all go through the default instead), so the bytes never d
 
 from __future__ import annotations
 
+import sys
 import threading
 import typing
 from collections.abc import Iterator
@@ -127,7 +128,7 @@ def _build_plan(cls: type, plans: dict[type, Plan | None], fresh: bool) -> Plan 
         kind = _kind(field["schema"], definitions, plans, fresh, 0)
         if kind is None:
             return None
-        entries.append((name, kind))
+        entries.append((sys.intern(name), kind))  # __dict__ lookups then compare pointers
     try:
         for name, _ in entries:
             name.encode("utf-8")
