@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks import _callgrind
+from benchmarks import _callgrind, _json_models
 from benchmarks._results import Chart, Goal, Results, Table, instructions, times
 from benchmarks._timing import interleaved, micros
 
@@ -218,7 +218,58 @@ def check_counts() -> dict[str, float]:
     """The C writer's Ir per encode of each payload, for `make bench-check`."""
     sizes = {size: len(json.dumps(payload, ensure_ascii=False).encode()) for size, payload in PAYLOADS.items()}
     counts = _callgrind_counts(["C writer"], sizes)
-    return {f"json: C writer, {size}": values["C writer"] for size, values in counts.items()}
+    out = {f"json: C writer, {size}": values["C writer"] for size, values in counts.items()}
+    models = _model_counts(_json_models.ROWS[:2])
+    out.update({f"json: {_MODELS_LABEL} as {name}": value for name, value in models.items()})
+    return out
+
+
+_MODELS_LABEL = f"~50 KB result, {_json_models.ITEMS} items"
+
+
+def _model_counts(names: tuple[str, ...]) -> dict[str, float]:
+    """Ir per encode of the result-model rows (benchmarks/_json_models.py)."""
+    ops = {name: _json_models.STATEMENTS[name] for name in names}
+    return _callgrind.measure(_json_models.SETUP, ops, {name: _json_models.CALLGRIND_OPS[name] for name in names})
+
+
+def _model_results(results: Results, rounds: int, counts_wanted: bool) -> None:
+    """The result-model table: wall time and Ir per encode, each row against the dicts."""
+    ns = _json_models.namespace()
+    length = _json_models.check(ns)
+    encoders = {name: eval(f"lambda: {text}", ns) for name, text in _json_models.STATEMENTS.items()}
+    wall = interleaved(encoders, rounds)
+    counts = _model_counts(_json_models.ROWS) if counts_wanted else {}
+    dicts = _json_models.ROWS[0]
+    rows = [
+        [
+            name,
+            micros(wall[name]),
+            times(wall[name] / wall[dicts]),
+            instructions(counts[name]) if counts else "n/a",
+            times(counts[name] / counts[dicts]) if counts else "n/a",
+        ]
+        for name in _json_models.ROWS
+    ]
+    results.tables.append(
+        Table(
+            f"a {length:,} B result of {_json_models.ITEMS} items (nested seller): plain models against dicts",
+            ["row", "time (us)", "/ dicts", "Ir / encode", "/ dicts"],
+            rows,
+            note=_json_models.__doc__.split("\n\n", 1)[1].strip() if _json_models.__doc__ else "",
+        )
+    )
+    basis = counts or wall
+    ratio = basis[_json_models.ROWS[1]] / basis[dicts]
+    unit = "instructions" if counts else "wall time"
+    results.goals.append(
+        Goal(
+            "models",
+            f"a list of plain models <= {_json_models.AIM:g}x the same dicts",
+            f"by {unit}: {ratio:.2f}x",
+            ratio <= _json_models.AIM,
+        )
+    )
 
 
 def _ratio_cells(values: dict[str, float]) -> list[str]:
@@ -321,6 +372,7 @@ def main(argv: list[str] | None = None) -> None:
     results.goals.append(_goal("wall time", wall))
     if counts is not None:
         results.goals.append(_goal("instructions", counts))
+    _model_results(results, rounds, counts is not None)
     results.emit()
 
 

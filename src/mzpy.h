@@ -31,6 +31,9 @@ typedef struct mz_state {
     PyObject *str_value;                /* "value", interned */
     PyObject *str_list_sep; /* ", ", the header's entry separator */
     PyObject *csrf_names;   /* tuple: the names csrf_check reads, interned */
+    PyObject *json_models; /* dict: plain model class -> plan (mzpy_jsonw.h) */
+    PyObject *to_jsonable; /* pydantic_core.to_jsonable_python */
+    PyObject *str_pydantic_extra; /* "__pydantic_extra__", interned */
 } mz_state;
 
 /* The name of the capsule in mz_state.hmac. */

@@ -297,6 +297,39 @@ api_encode_json(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 /* ------------------------------------------------------------------ */
+/* register_json_model                                                  */
+/* ------------------------------------------------------------------ */
+
+static const char *const register_json_model_params[] = {"cls",
+                                                         "plan",
+                                                         "default"};
+
+PyDoc_STRVAR(
+    register_json_model_doc,
+    "register_json_model($module, cls, plan, default, /)\n--\n\n"
+    "Let encode_json write instances of exactly cls from their fields.\n\n"
+    "plan is a tuple of (field name, kind) pairs in code point order of\n"
+    "the names; it applies only when encode_json's default is default\n"
+    "(pydantic_core.to_jsonable_python), and an instance that does not\n"
+    "match it still goes through default.\n"
+    "Raises TypeError: cls is not a class, plan is malformed, or\n"
+    "default is not callable.");
+
+static PyObject *
+api_register_json_model(PyObject *module,
+                        PyObject *const *args,
+                        Py_ssize_t nargs)
+{
+    if (check_nargs(
+            "register_json_model", nargs, 3, register_json_model_params) < 0 ||
+        mzpy_jsonw_register(mzpy_state(module), args[0], args[1], args[2]) <
+            0) {
+        return NULL;
+    }
+    return Py_NewRef(Py_None);
+}
+
+/* ------------------------------------------------------------------ */
 /* write_kdl                                                            */
 /* ------------------------------------------------------------------ */
 
@@ -658,6 +691,10 @@ PyMethodDef mzpy_api_methods[] = {
      (PyCFunction)(void (*)(void))api_parse_json,
      METH_FASTCALL,
      parse_json_doc},
+    {"register_json_model",
+     (PyCFunction)(void (*)(void))api_register_json_model,
+     METH_FASTCALL,
+     register_json_model_doc},
     {"resolve_invalidation",
      (PyCFunction)(void (*)(void))api_resolve_invalidation,
      METH_FASTCALL,

@@ -10,6 +10,35 @@
  * (the twin's ENCODE_MAX_DEPTH). */
 #define MZ_ENCODE_MAX_DEPTH 512
 
+/* Field kinds of a plain-model plan: a kind is the tuple (tag, arg), arg
+ * None for the scalars, the inner kind for NULLABLE/LIST/DICT (DICT: str
+ * keys), the model class for MODEL. */
+enum {
+    MZ_FIELD_STR,
+    MZ_FIELD_INT,
+    MZ_FIELD_FLOAT,
+    MZ_FIELD_BOOL,
+    MZ_FIELD_NULLABLE,
+    MZ_FIELD_LIST,
+    MZ_FIELD_DICT,
+    MZ_FIELD_MODEL,
+    MZ_FIELD_COUNT
+};
+
+/* Record `plan` (BORROWED tuple of (field name, kind) pairs, names in
+ * strictly increasing code point order) for instances of exactly `cls`
+ * (BORROWED). When encode_json's default is `default` (BORROWED,
+ * pydantic_core.to_jsonable_python; the last one registered counts), such an
+ * instance whose __dict__ holds exactly those fields, each of exactly its
+ * kind's type, is written from its attributes; any other instance still
+ * goes through default. Returns 0, or -1 with TypeError for a malformed
+ * plan. */
+int
+mzpy_jsonw_register(mz_state *state,
+                    PyObject *cls,
+                    PyObject *plan,
+                    PyObject *default_fn);
+
 /* Encode `obj` (BORROWED) as canonical JSON: keys sorted by code point,
  * separators "," and ":", non-ASCII literal, escapes as
  * json.dumps(ensure_ascii=False). `default_fn` (BORROWED, or Py_None) is

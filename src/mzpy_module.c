@@ -95,6 +95,10 @@ module_exec(PyObject *module)
         new_hmac(&state->hmac) < 0) {
         goto done;
     }
+    state->json_models = PyDict_New();
+    if (state->json_models == NULL) {
+        goto done;
+    }
     state->ParamSpecType = (PyTypeObject *)PyType_FromModuleAndSpec(
         module, &mzpy_paramspec_spec, NULL);
     if (state->ParamSpecType == NULL ||
@@ -126,7 +130,8 @@ module_exec(PyObject *module)
         intern(&state->str_slot, "slot") < 0 ||
         intern(&state->str_value, "value") < 0 ||
         intern(&state->str_list_sep, ", ") < 0 ||
-        (state->csrf_names = mzpy_csrf_names()) == NULL) {
+        (state->csrf_names = mzpy_csrf_names()) == NULL ||
+        intern(&state->str_pydantic_extra, "__pydantic_extra__") < 0) {
         goto done;
     }
     rc = 0;
@@ -160,6 +165,9 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(state->str_value);
     Py_VISIT(state->str_list_sep);
     Py_VISIT(state->csrf_names);
+    Py_VISIT(state->json_models);
+    Py_VISIT(state->to_jsonable);
+    Py_VISIT(state->str_pydantic_extra);
     return 0;
 }
 
@@ -187,6 +195,9 @@ module_clear(PyObject *module)
     Py_CLEAR(state->str_value);
     Py_CLEAR(state->str_list_sep);
     Py_CLEAR(state->csrf_names);
+    Py_CLEAR(state->json_models);
+    Py_CLEAR(state->to_jsonable);
+    Py_CLEAR(state->str_pydantic_extra);
     return 0;
 }
 

@@ -17,6 +17,7 @@ FUNCTIONS = (
     "parse_call",
     "parse_invalidate_header",
     "parse_json",
+    "register_json_model",
     "resolve_invalidation",
     "validate_args",
     "verify_mwt_claims",

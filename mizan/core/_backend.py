@@ -44,6 +44,7 @@ normalize_value = impl.normalize_value
 parse_call = impl.parse_call
 parse_invalidate_header = impl.parse_invalidate_header
 parse_json = impl.parse_json
+register_json_model = impl.register_json_model
 resolve_invalidation = impl.resolve_invalidation
 validate_args = impl.validate_args
 verify_mwt_claims = impl.verify_mwt_claims
@@ -69,6 +70,7 @@ __all__ = [
     "parse_call",
     "parse_invalidate_header",
     "parse_json",
+    "register_json_model",
     "resolve_invalidation",
     "validate_args",
     "verify_mwt_claims",

@@ -7,11 +7,13 @@ lists, params) is computed once per registry change and cached, never per reques
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mizan.core import jsonmodels
 from mizan.core.client import ServerFunction
 from mizan.core.errors import MizanRegistrationError, MizanRegistryError
 from mizan.core.options import FUNCTION_NAME
@@ -94,6 +96,11 @@ def register(fn_class: type[ServerFunction], name: str) -> None:
         if context is not None:
             _context_websocket.setdefault(context, fn_class._options.websocket)
         _changed()
+    # Plain result models are written by the JSON writer from their fields. An `Output`
+    # worked out on first use (form functions) is left alone: reading it here would force it.
+    output = inspect.getattr_static(fn_class, "Output", None)
+    if not hasattr(output, "__get__"):
+        jsonmodels.register_annotation(output)
 
 
 def version() -> int:

@@ -24,8 +24,11 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
+
 import mizan._speedups as c
-from mizan.core import errors
+from mizan.core import errors, jsonmodels
 
 
 class _MallInfo2(ctypes.Structure):
@@ -198,6 +201,36 @@ STRIDED = memoryview(b"abcdef")[::2]
 MANY_KEYS = ["text", "max", "missing", "\ud800"]
 
 
+class LeakItem(BaseModel):
+    name: str
+    price: float
+    counts: dict[str, int]
+    tags: list[str | None]
+    parent: LeakItem | None = None
+
+
+LEAK_PLANS = jsonmodels.plans_for(LeakItem)
+LEAK_PLAN = LEAK_PLANS[LeakItem]
+for _model, _plan in LEAK_PLANS.items():
+    c.register_json_model(_model, _plan, to_jsonable_python)
+# Dict fields past the writer's 8 stack slots, nesting, and (ODD) an int in the float field
+# of the nested model, so that the whole outer instance is rolled back to the default.
+PLAIN_MODELS = [
+    LeakItem(
+        name=f"é{i}",
+        price=i / 3,
+        counts={f"k{j}": j for j in range(12)},
+        tags=["a", None],
+        parent=LeakItem(name="p", price=1.5, counts={}, tags=[]),
+    )
+    for i in range(5)
+]
+ODD_MODELS = [
+    LeakItem(name="x", price=1.0, counts={"a": 1}, tags=[], parent=LeakItem(name="p", price=1.5, counts={}, tags=[]))
+]
+object.__setattr__(ODD_MODELS[0].parent, "price", 2)
+
+
 # KDL: every value kind, block and inline children, lists and tuples, a string long enough
 # that the writer's buffer leaves its inline storage, and a list-held node.
 KDL_LEAF = ("param", ["user_id"], [("type", "int")], None, False)
@@ -297,6 +330,12 @@ GROUPS: dict[str, list[Scenario]] = {
         ("too deep", lambda: expect(errors.EncodeError, c.encode_json, DEEP, None), ()),
         ("int digits", lambda: expect(ValueError, c.encode_json, [HUGE_INT], None), (HUGE_INT,)),
         ("int digits key", lambda: expect(ValueError, c.encode_json, {HUGE_INT: 1}, None), (HUGE_INT,)),
+    ],
+    "json_models": [
+        ("plain models", lambda: c.encode_json(PLAIN_MODELS, to_jsonable_python), (PLAIN_MODELS[0], LEAK_PLAN)),
+        ("plain model falls back", lambda: c.encode_json(ODD_MODELS, to_jsonable_python), (ODD_MODELS[0],)),
+        ("register again", lambda: c.register_json_model(LeakItem, LEAK_PLAN, to_jsonable_python), (LEAK_PLAN,)),
+        ("malformed plan", lambda: expect(TypeError, c.register_json_model, LeakItem, [], to_jsonable_python), ()),
     ],
     "compile_params": [
         ("ok", lambda: c.compile_params(PARAMS), (ok_fallback, factory, LITERALS, ENUM_PAIRS, DEFAULT)),

@@ -23,6 +23,7 @@ GROUPS = [
     "parse_json",
     "parse_call",
     "encode_json",
+    "json_models",
     "compile_params",
     "validate_args",
     "compile_invalidation",

@@ -16,6 +16,7 @@ from mizan.core._py.invalidate import (
     resolve_invalidation,
 )
 from mizan.core._py.json import encode_json, parse_call, parse_json
+from mizan.core._py.jsonmodel import register_json_model
 from mizan.core._py.kdl import write_kdl
 from mizan.core._py.mwt import verify_mwt_claims
 from mizan.core._py.redis import RedisCache
@@ -39,6 +40,7 @@ __all__ = [
     "parse_call",
     "parse_invalidate_header",
     "parse_json",
+    "register_json_model",
     "resolve_invalidation",
     "validate_args",
     "verify_mwt_claims",
