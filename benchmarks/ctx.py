@@ -211,6 +211,10 @@ def namespace(redis_port: int | None = None) -> dict[str, Any]:
         ns["STORE"].entries[ns["KEYS"][name]] = (body, float("inf"))
         ns["MINIMAL"][ns["KEYS"][name]] = body.partition(b"\n")[2]
     app.PLAIN[:] = [ns["MINIMAL"][ns["KEYS"]["profile"]]]
+    # What the eviction row deletes: a `shop` entry no fetch reads (category "evicted"), so
+    # that row never turns a HIT entry cold. Live for its first delete, absent after that.
+    ns["EVICTED"] = _backend.derive_cache_key(SECRET, "shop", {"category": "evicted"}, None, 0)
+    ns["MEMORY"].set(ns["EVICTED"], ns["MEMORY"].get(ns["KEYS"]["shop"]))
     found = cache.lookup(ns["MEMORY"], SECRET, "profile", KEY_PARAMS["profile"], None, 0)
     ns["HIT_BODY"], ns["STAMP"] = found.body, found.stamp
     generation = _backend.generation_key(SECRET, "profile", "user_id", KEY_PARAMS["profile"]["user_id"])
