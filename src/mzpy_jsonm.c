@@ -176,16 +176,8 @@ fast_dict(mzpy_jsonw_writer *w,
     rc = mzpy_jsonw_put_byte(w, '}');
 
 done:
-    for (i = 0; i < count; i++) {
-        Py_DECREF(members[i].key);
-        Py_DECREF(members[i].value);
-    }
-    if (members != stack_members) {
-        PyMem_Free(members);
-    }
-    if (order != stack_order) {
-        PyMem_Free(order);
-    }
+    mzpy_jsonw_release_members(
+        members, stack_members, order, stack_order, count);
     return rc;
 }
 

@@ -218,16 +218,8 @@ write_dict(mzpy_jsonw_writer *w, PyObject *obj, int depth)
     rc = mzpy_jsonw_put_byte(w, '}');
 
 done:
-    for (i = 0; i < count; i++) {
-        Py_XDECREF(members[i].key);
-        Py_XDECREF(members[i].value);
-    }
-    if (members != stack_members) {
-        PyMem_Free(members);
-    }
-    if (order != stack_order) {
-        PyMem_Free(order);
-    }
+    mzpy_jsonw_release_members(
+        members, stack_members, order, stack_order, count);
     return rc;
 }
 

@@ -190,6 +190,29 @@ mzpy_jsonw_sort_members(mzpy_jsonw_member **order, Py_ssize_t n, bool by_text)
     }
 }
 
+/* Release the `count` members collected for a dict and the arrays holding
+ * them, when they were allocated instead of the caller's stack arrays. */
+static inline void
+mzpy_jsonw_release_members(mzpy_jsonw_member *members,
+                           const mzpy_jsonw_member *stack_members,
+                           mzpy_jsonw_member **order,
+                           mzpy_jsonw_member *const *stack_order,
+                           Py_ssize_t count)
+{
+    Py_ssize_t i;
+
+    for (i = 0; i < count; i++) {
+        Py_XDECREF(members[i].key);
+        Py_XDECREF(members[i].value);
+    }
+    if (members != stack_members) {
+        PyMem_Free(members);
+    }
+    if (order != stack_order) {
+        PyMem_Free(order);
+    }
+}
+
 /* Write `obj` (BORROWED), an instance of exactly the class whose plan is
  * `plan` (BORROWED), from its fields at `depth`. Returns 0, -1 with an
  * exception set, or MZPY_JSONW_SLOW with the buffer as it was: the instance
