@@ -5,11 +5,10 @@ construction all answer exactly what `to_jsonable_python` makes of them."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import decimal
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import pydantic
@@ -19,6 +18,7 @@ from pydantic_core import to_jsonable_python
 from mizan import client
 from mizan.core import _backend
 from tests.adapters.conftest import Adapter, frame_text
+from tests.model_probe import probed
 
 T = TypeVar("T")
 
@@ -142,23 +142,6 @@ def test_instances_changed_after_construction_answer_as_pydantic_writes_them(ada
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Pydantic warns about the int in the str field
         assert answer.body == expected(_tampered())
-
-
-class Probe(pydantic.BaseModel):
-    @pydantic.model_serializer
-    def _probe(self) -> dict[str, bool]:
-        return {"probe": True}
-
-
-@contextlib.contextmanager
-def probed(model: type[pydantic.BaseModel]) -> Iterator[None]:
-    """Make Pydantic's conversion write `{"probe":true}` for `model`."""
-    saved = model.__dict__["__pydantic_serializer__"]
-    model.__pydantic_serializer__ = Probe.__pydantic_serializer__  # type: ignore[misc]
-    try:
-        yield
-    finally:
-        model.__pydantic_serializer__ = saved  # type: ignore[misc]
 
 
 @pytest.mark.usefixtures("registered")

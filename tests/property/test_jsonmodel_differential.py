@@ -10,7 +10,6 @@ tests/property.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import decimal
 import enum
@@ -19,7 +18,6 @@ import types
 import typing
 import uuid
 import warnings
-from collections.abc import Iterator
 from types import ModuleType
 from typing import Annotated, Any, Literal, Union
 
@@ -31,6 +29,7 @@ from pydantic_core import to_jsonable_python
 
 from mizan.core import jsonmodels
 from mizan.core._py.json import encode_json as old_path
+from tests.model_probe import probed
 
 
 class Colour(enum.Enum):
@@ -258,23 +257,6 @@ def test_plain_classes_of_plain_fields_are_planned(c_ext: ModuleType, tp: tuple[
     assert encoded(c_ext.encode_json, [instance]) == encoded(old_path, [instance])
     with probed(model):  # and the writer really took the fields, not the default
         assert encoded(c_ext.encode_json, [instance]) != encoded(old_path, [instance])
-
-
-class Probe(pydantic.BaseModel):
-    @pydantic.model_serializer
-    def _probe(self) -> dict[str, bool]:
-        return {"probe": True}
-
-
-@contextlib.contextmanager
-def probed(model: type[pydantic.BaseModel]) -> Iterator[None]:
-    """Make the default write `{"probe":true}` for `model`: only the fast path does not."""
-    saved = model.__dict__["__pydantic_serializer__"]
-    model.__pydantic_serializer__ = Probe.__pydantic_serializer__
-    try:
-        yield
-    finally:
-        model.__pydantic_serializer__ = saved
 
 
 class Node(pydantic.BaseModel):

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-from collections.abc import Iterator
 from types import ModuleType
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -17,6 +15,7 @@ from mizan import client
 from mizan.core import _backend, jsonmodels, registry
 from mizan.core._py.json import encode_json as old_path
 from mizan.core._py.jsonmodel import BOOL, INT, LIST, MODEL, NULLABLE, STR
+from tests.model_probe import probed
 
 T = TypeVar("T")
 
@@ -210,23 +209,6 @@ def test_registration_registers_the_return_models() -> None:
 def test_malformed_plans_are_refused_alike(backend: ModuleType, cls: Any, plan: Any, default: Any) -> None:
     with pytest.raises(TypeError, match="^malformed JSON model plan$"):
         backend.register_json_model(cls, plan, default)
-
-
-class Probe(pydantic.BaseModel):
-    @pydantic.model_serializer
-    def _probe(self) -> dict[str, bool]:
-        return {"probe": True}
-
-
-@contextlib.contextmanager
-def probed(model: type[pydantic.BaseModel]) -> Iterator[None]:
-    """Make the default write `{"probe":true}` for `model`: only the fast path does not."""
-    saved = model.__dict__["__pydantic_serializer__"]
-    model.__pydantic_serializer__ = Probe.__pydantic_serializer__  # type: ignore[misc]
-    try:
-        yield
-    finally:
-        model.__pydantic_serializer__ = saved  # type: ignore[misc]
 
 
 def _tree() -> Tree:
