@@ -12,6 +12,7 @@ by the `request_started` signal, which the edge never sends.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ import httpx
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.asgi import get_asgi_application
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from django.http import QueryDict
 from django.test import Client, override_settings
 from hypothesis import given, settings
@@ -113,6 +115,28 @@ def _wsgi_clients(middleware: list[str] | None) -> tuple[Any, Any]:
 def _asgi_clients(middleware: list[str] | None) -> tuple[Any, Any]:
     handler = get_asgi_application()
     return TestClient(handler, base_url=BASE), TestClient(wrap_asgi(handler), base_url=BASE)
+
+
+def _close_thread_connections(**kwargs: object) -> None:
+    """Close the SQLite connection an ASGI request's worker thread opened. Django never
+    closes an in-memory test database's connection (that would drop the database), so each
+    request's thread would leave its own to the garbage collector, which Python 3.13 reports
+    as an unclosed database; the test's own connection keeps the shared database alive."""
+    if threading.current_thread() is threading.main_thread():
+        return
+    for connection in connections.all(initialized_only=True):
+        if connection.vendor == "sqlite" and connection.connection is not None:
+            connection.connection.close()
+            connection.connection = None
+
+
+@pytest.fixture(autouse=True)
+def close_thread_connections() -> Iterator[None]:
+    request_finished.connect(_close_thread_connections)
+    try:
+        yield
+    finally:
+        request_finished.disconnect(_close_thread_connections)
 
 
 @pytest.fixture(params=["memory", "redis"])
