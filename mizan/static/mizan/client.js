@@ -176,7 +176,8 @@ class Handle {
   refetch() {
     const seq = ++this._seq;
     this._fresh = true;
-    this._set({ status: "loading", data: this._state.data });
+    // No notification when nothing visible changes (a first fetch is already "loading").
+    if (this._state.status !== "loading") this._set({ status: "loading", data: this._state.data });
     const url = `${this._client._base}/ctx/${encodeURIComponent(this.name)}/${queryString(this.params)}`;
     return this._client._request(url, { method: "GET" }).then(
       ({ body }) => {
