@@ -593,7 +593,16 @@ export class MizanClient {
     }
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
-      this._replies.set(id, { resolve, reject });
+      // A reply that never comes fails like an HTTP request that never answers.
+      const timer = this._timers.setTimeout(() => {
+        this._replies.delete(id);
+        reject(this._report(new MizanError("TIMEOUT", `No reply within ${this._timeoutMs} ms`, 0)));
+      }, this._timeoutMs);
+      const settle = (fn) => (value) => {
+        this._timers.clearTimeout(timer);
+        fn(value);
+      };
+      this._replies.set(id, { resolve: settle(resolve), reject: settle(reject) });
       this._socket.send(JSON.stringify({ ...frame, id }));
     });
   }
