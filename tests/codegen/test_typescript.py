@@ -162,3 +162,16 @@ def test_django_export_generates_a_client_that_type_checks(tmp_path: Path) -> No
     assert "export function " in module
     checked = typecheck(tmp_path, ["api.ts"])
     assert checked.returncode == 0, checked.output
+
+
+@needs_tsc
+def test_the_guides_example_type_checks(tasks: tuple[Path, str]) -> None:
+    """docs/codegen.md's usage example, against the task API's generated client."""
+    directory, _ = tasks
+    guide = (ROOT / "docs" / "codegen.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```ts\n(.*?)```", guide, flags=re.DOTALL)
+    stubs = "declare function render(...values: unknown[]): void;\ndeclare function show(text: string): void;\n"
+    stubs += "declare function showMissingList(): void;\n"
+    (directory / "guide.ts").write_text(example + stubs, encoding="utf-8")
+    checked = typecheck(directory, ["api.ts", "guide.ts"])
+    assert checked.returncode == 0, checked.output
