@@ -31,16 +31,18 @@ from mizan.core.errors import ErrorCode
 
 DEFAULT_RUNTIME = "./client.js"
 # Names the module imports or declares itself; a type of the IR may not take them.
+# The runtime's `Json` and `Params` are imported as `MizanJson`/`MizanParams`, so that an
+# API's own `Params` or `Json` model keeps its name.
 _RESERVED = frozenset(
-    {"MizanClient", "MizanError", "ContextHandle", "ChannelSubscription", "Json", "Params", "ClientErrorCode"}
-    | {"ServerErrorCode", "ErrorCode", "isMizanError", "forms"}
+    {"MizanClient", "MizanError", "ContextHandle", "ChannelSubscription", "MizanJson", "MizanParams"}
+    | {"ClientErrorCode", "ServerErrorCode", "ErrorCode", "isMizanError", "forms", "definedParams", "jsonParams"}
 )
 _PARAM_TS = {"integer": "number", "number": "number", "boolean": "boolean", "string": "string"}
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _TS_KEYWORDS = frozenset(
     "break case catch class const continue debugger default delete do else enum export extends false finally for "
     "function if import in instanceof new null return super switch this throw true try typeof var void while with "
-    "as implements interface let package private protected public static yield".split()
+    "as implements interface let package private protected public static yield await eval arguments".split()
 )
 
 
@@ -112,8 +114,11 @@ class Emitter:
         return ts_name
 
     def claim_value(self, ts_name: str, owner: str) -> str:
-        """Reserve an exported function or constant name."""
-        if not _IDENTIFIER.fullmatch(ts_name) or ts_name in _TS_KEYWORDS or ts_name in _RESERVED:
+        """Reserve an exported function or constant name; a reserved word gets a `_`
+        (`delete` -> `delete_`), as a function cannot be called `delete`."""
+        if ts_name in _TS_KEYWORDS:
+            ts_name += "_"
+        if not _IDENTIFIER.fullmatch(ts_name) or ts_name in _RESERVED:
             raise GenerationError(f"{owner}: {ts_name!r} cannot be an exported name")
         if ts_name in self.values:
             raise GenerationError(f"{owner} and {self.values[ts_name]}: both become {ts_name!r}")
@@ -228,7 +233,7 @@ class Emitter:
         """`<camel>Channel(client, params, onMessage)` -> `ChannelSubscription<ClientMessage>`."""
         where = f"channel {channel.name!r}"
         name = self.claim_value(f"{camel(channel.name)}Channel", where)
-        incoming = self.type_names[channel.server_message] if channel.server_message else "Json"
+        incoming = self.type_names[channel.server_message] if channel.server_message else "MizanJson"
         # A channel without a client message is one-way: `send` takes nothing it could send.
         outgoing = self.type_names[channel.client_message] if channel.client_message else "never"
         params = f"params: {self.type_names[channel.params]}, " if channel.params else ""
@@ -294,8 +299,8 @@ class Emitter:
             "  type ChannelSubscription,",
             "  type ClientErrorCode,",
             "  type ContextHandle,",
-            "  type Json,",
-            "  type Params,",
+            "  type Json as MizanJson,",
+            "  type Params as MizanParams,",
             f"}} from {json.dumps(self.runtime)};",
             "",
             "export { MizanClient, MizanError };",
@@ -317,10 +322,10 @@ class Emitter:
         if any(context.params for context in self.ir.contexts):
             lines += [
                 "/** Context params as the runtime takes them: the ones left out are not sent. */",
-                "function definedParams(params: object): Params {",
-                "  const found: Params = {};",
+                "function definedParams(params: object): MizanParams {",
+                "  const found: MizanParams = {};",
                 "  for (const [key, value] of Object.entries(params)) {",
-                "    if (value !== undefined) found[key] = value as Params[string];",
+                "    if (value !== undefined) found[key] = value as MizanParams[string];",
                 "  }",
                 "  return found;",
                 "}",
@@ -328,10 +333,10 @@ class Emitter:
         if any(channel.params for channel in self.ir.channels):
             lines += [
                 "/** Channel params as JSON (the generated types hold only JSON values). */",
-                "function jsonParams(params: object): Record<string, Json> {",
-                "  const found: Record<string, Json> = {};",
+                "function jsonParams(params: object): Record<string, MizanJson> {",
+                "  const found: Record<string, MizanJson> = {};",
                 "  for (const [key, value] of Object.entries(params)) {",
-                "    if (value !== undefined) found[key] = value as Json;",
+                "    if (value !== undefined) found[key] = value as MizanJson;",
                 "  }",
                 "  return found;",
                 "}",

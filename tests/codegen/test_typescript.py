@@ -67,7 +67,7 @@ def test_functions_types_contexts_and_channels(tasks: tuple[Path, str]) -> None:
     _, module = tasks
     expected = [
         "import {\n  MizanClient,\n  MizanError,\n  type ChannelSubscription,\n  type ClientErrorCode,\n"
-        '  type ContextHandle,\n  type Json,\n  type Params,\n} from "./client.js";',
+        '  type ContextHandle,\n  type Json as MizanJson,\n  type Params as MizanParams,\n} from "./client.js";',
         "export function addTask(client: MizanClient, args: AddTaskInput): Promise<AddTaskOutput> {\n"
         '  return client.call<AddTaskOutput>("add_task", { ...args });\n}',
         "export function tasksFind(client: MizanClient, args: TasksFindInput): Promise<TasksFindOutput | null> {\n"
@@ -174,4 +174,59 @@ def test_the_guides_example_type_checks(tasks: tuple[Path, str]) -> None:
     stubs += "declare function showMissingList(): void;\n"
     (directory / "guide.ts").write_text(example + stubs, encoding="utf-8")
     checked = typecheck(directory, ["api.ts", "guide.ts"])
+    assert checked.returncode == 0, checked.output
+
+
+KEYWORDS_IR = """\
+type "Json" {
+    struct {
+        field "value" {
+            primitive "any"
+        }
+    }
+}
+type "Params" {
+    struct {
+        field "json" {
+            ref "Json"
+        }
+    }
+}
+type "deleteInput" {
+    struct {
+        field "params" {
+            ref "Params"
+        }
+    }
+}
+type "deleteOutput" {
+    alias {
+        ref "Params"
+    }
+}
+
+function "delete" {
+    camel "delete"
+    has-input #true
+    input "deleteInput"
+    output "deleteOutput"
+    transport "http"
+}
+"""
+
+
+@needs_tsc
+def test_reserved_words_and_runtime_names_stay_usable(tmp_path: Path) -> None:
+    """A function called `delete` becomes `delete_`; models called `Params` and `Json` keep
+    their names (the runtime's own are imported under other names)."""
+    (tmp_path / "api.kdl").write_text(KEYWORDS_IR, encoding="utf-8")
+    module = generate(tmp_path / "api.kdl", tmp_path / "api.ts")
+    assert "export function delete_(client: MizanClient, args: DeleteInput): Promise<DeleteOutput> {" in module
+    assert "export interface Params {\n  json: Json;\n}" in module
+    (tmp_path / "use.ts").write_text(
+        'import { MizanClient, delete_, type Params } from "./api.js";\n'
+        "export const removed: Promise<Params> = delete_(new MizanClient(), { params: { json: { value: 1 } } });\n",
+        encoding="utf-8",
+    )
+    checked = typecheck(tmp_path, ["api.ts", "use.ts"])
     assert checked.returncode == 0, checked.output
