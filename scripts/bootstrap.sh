@@ -11,7 +11,8 @@
 #          (make bench-check counts instructions with callgrind), clang-format and cppcheck
 #          (make lint), nodejs and npm (the SSR worker's tests run it under Node.js), the
 #          `dev` extra, and `npm ci` in tests/ssr (react, react-dom and esbuild for the test
-#          components, pinned by tests/ssr/package-lock.json).
+#          components, pinned by tests/ssr/package-lock.json), and chromium (the browser
+#          tests drive Debian's chromium through Playwright, never a downloaded browser).
 #   bench  test's, plus wrk (the HTTP load generator of make bench) and the `bench` extra.
 #
 # Each Debian package is installed only when its command or library is missing, with
@@ -120,6 +121,8 @@ if wants test bench; then
     command -v cppcheck >/dev/null 2>&1 || packages+=(cppcheck)
     command -v node >/dev/null 2>&1 || packages+=(nodejs)
     command -v npm >/dev/null 2>&1 || packages+=(npm)
+    # The browser tests (tests/browser) drive it through Playwright; none is downloaded.
+    command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 fi
 if wants bench; then
     command -v wrk >/dev/null 2>&1 || packages+=(wrk)
