@@ -10,16 +10,20 @@ their own list state, so they do not depend on one another's order.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.examples.demo_servers import TWINS, DemoServer, Session, running
+from tests.examples.demo_servers import DEMO_DIR, TWINS, DemoServer, Session, running
 
 pytestmark = pytest.mark.fastapi_adapter
 
 MIB = 1024 * 1024
+FRONTEND_READY = (DEMO_DIR / "frontend" / "node_modules" / "react-dom").is_dir() and (
+    DEMO_DIR / "demo_app" / "static" / "demo" / "board.js"
+).is_file()
 
 
 @pytest.fixture(scope="module", params=sorted(TWINS))
@@ -232,9 +236,61 @@ def test_task_form_submit(alice: Session, bob: Session) -> None:
     again = alice.call("task_form.submit", {"data": data}).json()["result"]
     assert again["success"] is False and list(again["errors"]) == ["title"]
 
+    # Another user's list is a field error of the hidden `list_id`, as a missing list.
     stolen = bob.call("task_form.submit", {"data": {"list_id": list_id, "title": "Bob was here"}})
-    assert stolen.status_code == 404 and error_code(stolen) == "NOT_FOUND"
+    assert stolen.status_code == 200, stolen.text
+    assert stolen.json()["result"] == {
+        "success": False,
+        "errors": {"list_id": ["No such list."]},
+        "non_field_errors": [],
+    }
+    assert (
+        stolen.json()["result"]
+        == bob.call("task_form.submit", {"data": {"list_id": 999_999, "title": "Bob was here"}}).json()["result"]
+    )
+    assert "invalidate" not in stolen.json()
     assert all(t["title"] != "Bob was here" for t in tasks(alice, list_id))
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def test_pages_need_a_session(server: DemoServer) -> None:
+    visitor = server.session(None)
+    for path in ("/", "/plain/", "/lists/1/"):
+        reply = visitor.http.get(path)
+        assert reply.status_code == 302 and "/login/" in reply.headers["location"], path
+
+
+def test_plain_page_imports_the_packaged_runtime(alice: Session) -> None:
+    reply = alice.http.get("/plain/")
+    assert reply.status_code == 200
+    assert 'from "/static/mizan/client.js"' in reply.text
+    for test_id in ("plain-status", "plain-lists", "plain-add"):
+        assert f'data-testid="{test_id}"' in reply.text
+
+
+def test_board_page_of_another_user_is_404(alice: Session, bob: Session) -> None:
+    reply = bob.http.get(f"/lists/{inbox(alice)}/")
+    assert reply.status_code == 404
+    assert all(t["title"] not in reply.text for t in tasks(alice, inbox(alice)))
+
+
+@pytest.mark.skipif(
+    not FRONTEND_READY, reason="the demo's frontend is not installed (npm ci in examples/demo/frontend)"
+)
+def test_board_page_is_server_rendered_with_the_hydration_props(alice: Session) -> None:
+    list_id = inbox(alice)
+    reply = alice.http.get(f"/lists/{list_id}/")
+    assert reply.status_code == 200, reply.text
+    embedded = re.search(r"<script>window.__MIZAN_SSR_DATA__=(.*?)</script>", reply.text)
+    assert embedded is not None, reply.text
+    props = json.loads(embedded.group(1))
+    bundles = {**alice.ctx("board", list_id=list_id).json(), **alice.ctx("lists").json()}
+    assert props == {**bundles, "list_id": list_id, "username": "alice"}
+    assert 'src="/static/demo/board.js"' in reply.text
+    assert 'data-testid="summary"' in reply.text
+    assert alice.http.get("/static/demo/board.js").status_code == 200
 
 
 # --- sign-in ------------------------------------------------------------------------------

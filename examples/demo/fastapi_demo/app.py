@@ -25,11 +25,10 @@ import mizan
 import mizan_fastapi
 from fastapi_demo import functions, store
 from fastapi_demo.auth import SessionMiddleware
-from fastapi_demo.pages import DEMO_DIR, pages
+from fastapi_demo.pages import STATIC_DIR, pages
 
 MAX_UPLOAD_BYTES: Final = 1024 * 1024  # 1 MiB, as the Django demo's MIZAN_MAX_UPLOAD_BYTES
 CLIENT_DIR: Final = Path(mizan.__file__).resolve().parent / "static" / "mizan"
-BUNDLE_DIR: Final = DEMO_DIR / "static" / "demo"  # where the Django demo's build writes board.js
 
 
 def secret(name: str) -> str:
@@ -53,7 +52,7 @@ def create_app() -> FastAPI:
     app.include_router(mizan_fastapi.router, prefix="/api/mizan")
     app.include_router(pages)
     app.mount("/static/mizan", StaticFiles(directory=CLIENT_DIR, check_dir=False), name="mizan-static")
-    app.mount("/static/demo", StaticFiles(directory=BUNDLE_DIR, check_dir=False), name="demo-static")
+    app.mount("/static/demo", StaticFiles(directory=STATIC_DIR, check_dir=False), name="demo-static")
     app.add_middleware(SessionMiddleware)
     return app
 

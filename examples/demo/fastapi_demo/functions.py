@@ -23,7 +23,11 @@ from mizan_fastapi.forms import register_form
 ListsContext = ReactContext("lists")
 BoardContext = ReactContext("board")
 
-NOT_FOUND = "Not found"  # one message for a missing list and another user's: nothing to tell apart
+# One answer for a missing list and another user's: nothing to tell apart. The messages
+# are the Django demo's.
+NO_LIST = "No such list"
+NO_TASK = "No such task"
+DUPLICATE = "A task with this title is already in the list."
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
@@ -76,14 +80,14 @@ def _owned(db: Any, request: Any, list_id: int) -> str:
     """The list's name; `NOT_FOUND` when it is missing or someone else's."""
     name = store.list_name(db, _user_id(request), list_id)
     if name is None:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(NO_LIST)
     return name
 
 
 def _task(db: Any, list_id: int, task_id: int) -> TaskOut:
     rows = store.tasks_of(db, list_id, task_id)
     if not rows:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(NO_TASK)
     return _task_out(rows[0])
 
 
@@ -134,7 +138,7 @@ def toggle_task(request: Request, list_id: int, task_id: int) -> TaskOut:
             "UPDATE task SET done = 1 - done WHERE id = ? AND task_list_id = ?", (task_id, list_id)
         ).rowcount
         if not changed:
-            raise NotFound(NOT_FOUND)
+            raise NotFound(NO_TASK)
         return _task(db, list_id, task_id)
 
 
@@ -148,7 +152,7 @@ def rename_task(request: Request, list_id: int, task_id: int, title: Title) -> T
             "UPDATE task SET title = ? WHERE id = ? AND task_list_id = ?", (title, task_id, list_id)
         ).rowcount
         if not changed:
-            raise NotFound(NOT_FOUND)
+            raise NotFound(NO_TASK)
         return _task(db, list_id, task_id)
 
 
@@ -178,20 +182,30 @@ def fail_on_purpose(request: Request) -> dict[str, bool]:
 class TaskForm(BaseModel):
     """The new-task form: live validation of the title while the user types."""
 
-    list_id: int = Field(json_schema_extra={"widget": "hidden"})  # before `title`: its validator reads it
+    # `list_id` comes first: the title's validator reads it once it is validated.
+    list_id: int = Field(json_schema_extra={"widget": "hidden"})
     title: str = Field(min_length=3, max_length=80, title="Title")
+
+    @field_validator("list_id")
+    @classmethod
+    def own_list(cls, list_id: int) -> int:
+        """Only the signed-in user's lists: anything else is "No such list." (a field
+        error, so a submit answers `success: false`, as the Django form does)."""
+        user = current_user.get()
+        if user is None or store.owned_list_name(user.id, list_id) is None:
+            raise ValueError(NO_LIST + ".")
+        return list_id
 
     @field_validator("title")
     @classmethod
     def not_a_duplicate(cls, title: str, info: ValidationInfo) -> str:
-        """A title already in the list is refused. Only a list the signed-in user owns is
-        looked at, so the check tells nobody what another user's list holds."""
+        """A title already in the list (ignoring ASCII case) is refused. Only looked up
+        once the list is known to be the user's, so nobody learns what another list holds."""
         list_id = info.data.get("list_id")
-        user = current_user.get()
-        if user is not None and isinstance(list_id, int):
+        if isinstance(list_id, int):
             with store.reading() as db:
-                if store.list_name(db, user.id, list_id) is not None and store.has_title(db, list_id, title):
-                    raise ValueError("This list already has a task with that title.")
+                if store.has_title(db, list_id, title):
+                    raise ValueError(DUPLICATE)
         return title
 
 
@@ -200,7 +214,7 @@ def create_from_form(form: TaskForm, request: Request) -> TaskOut:
     with store.transaction() as db:
         _owned(db, request, form.list_id)
         if store.has_title(db, form.list_id, form.title):  # added since the form was validated
-            raise BadRequest("This list already has a task with that title.")
+            raise BadRequest(DUPLICATE)
         task_id = db.execute(
             "INSERT INTO task (task_list_id, title) VALUES (?, ?)", (form.list_id, form.title)
         ).lastrowid
@@ -223,14 +237,13 @@ class Chat(ReactChannel):
 
     def authorize(self, params: Chat.Params) -> bool:
         """Only the list's owner; another user's list is `NOT_FOUND`, as in the functions."""
-        if not self.user.is_authenticated:
-            return False
-        if store.owned_list_name(int(self.user.pk), params.list_id) is None:
-            raise NotFound(NOT_FOUND)
+        user = self.user
+        if not user.is_authenticated or store.owned_list_name(int(user.pk), params.list_id) is None:
+            raise NotFound(NO_LIST)
         return True
 
     def group(self, params: Chat.Params) -> str:
-        return f"list_{params.list_id}"
+        return f"chat_{params.list_id}"
 
     def receive(self, params: Chat.Params, message: Chat.ReactMessage) -> ChatMessage:
         return ChatMessage(user=str(self.user.username), text=message.text)

@@ -1,5 +1,10 @@
-"""The FastAPI demo's pages: login/logout, the server-rendered board (the Django demo's
-React component, hydrated by the same bundle), the plain-HTML page and the redirects."""
+"""The FastAPI demo's pages, the Django demo's pages over again: sign-in and sign-out,
+the board (the same React component rendered by the SSR worker, with the same props,
+hydrated by the same bundle), the plain-HTML page and the home redirect.
+
+The markup around the component mirrors the Django demo's templates
+(`demo_app/templates/demo/`): the browser tests find the same elements on both.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Final
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from fastapi_demo import store
@@ -18,10 +23,8 @@ from mizan_fastapi.hydration import context_props
 from mizan_fastapi.ssr import arender
 
 DEMO_DIR: Final = Path(__file__).resolve().parent.parent
-FRONTEND: Final = DEMO_DIR / "frontend"
-BOARD_COMPONENT: Final = FRONTEND / "src" / "Board.tsx"  # the Django demo's component file
-PLAIN_PAGE: Final = FRONTEND / "plain.html"  # the Django demo's plain page, when it ships one
-BUNDLE_URL: Final = "/static/demo/board.js"
+BOARD_COMPONENT: Final = DEMO_DIR / "frontend" / "src" / "Board.tsx"  # the Django demo's component
+STATIC_DIR: Final = DEMO_DIR / "demo_app" / "static" / "demo"  # board.js (the build's output), demo.css
 MAX_LOGIN_BODY: Final = 4096  # bytes: a username and a password
 
 pages = APIRouter()
@@ -32,57 +35,62 @@ def signed_in(request: Request) -> store.User | None:
     return user if isinstance(user, store.User) else None
 
 
+def page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+    """A page in the demo's layout (`base.html`)."""
+    return HTMLResponse(
+        '<!doctype html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n'
+        '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"  <title>{html.escape(title)}</title>\n"
+        '  <link rel="stylesheet" href="/static/demo/demo.css">\n</head>\n<body>\n'
+        f"{body}\n</body>\n</html>\n",
+        status_code=status_code,
+    )
+
+
 @pages.get("/")
-def home(request: Request) -> RedirectResponse:
-    """`/login/` for visitors; the first list of a signed-in user."""
+def home(request: Request) -> Response:
+    """The login page for visitors, else the user's first list."""
     user = signed_in(request)
     if user is None:
         return RedirectResponse("/login/", status_code=302)
     lists = store.lists_of(user.id)
-    return RedirectResponse(f"/lists/{lists[0][0]}/" if lists else "/login/", status_code=302)
+    if not lists:
+        return page("Mizan Tasks", "<main><p>You have no lists yet.</p></main>")
+    return RedirectResponse(f"/lists/{lists[0][0]}/", status_code=302)
 
 
-LOGIN_PAGE: Final = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in · Mizan Tasks</title></head>
-<body><main>
-<h1>Mizan Tasks</h1>
-{error}
-<form method="post" action="/login/">
-<label>Username <input name="username" autocomplete="username" value="{username}" required></label>
-<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit" data-testid="login-submit">Sign in</button>
-</form>
-<p>Demo users: alice and bob, password demo-pass.</p>
-</main></body></html>
-"""
-
-
-def login_page(username: str = "", error: str = "", status_code: int = 200) -> HTMLResponse:
-    message = f'<p role="alert" data-testid="login-error">{html.escape(error)}</p>' if error else ""
-    return HTMLResponse(
-        LOGIN_PAGE.format(error=message, username=html.escape(username, quote=True)), status_code=status_code
-    )
+LOGIN_BODY: Final = """<main class="login">
+  <h1>Mizan Tasks</h1>
+  <p>Sign in as <code>alice</code> or <code>bob</code>, password <code>demo-pass</code>.</p>
+  {error}<form method="post" action="/login/">
+    <label>Username <input name="username" autocomplete="username" autofocus required></label>
+    <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+    <button type="submit" data-testid="login-submit">Sign in</button>
+  </form>
+</main>"""
+LOGIN_ERROR: Final = '<p class="error" data-testid="login-error">Wrong username or password.</p>\n  '
 
 
 @pages.get("/login/")
 def login_form() -> HTMLResponse:
-    return login_page()
+    return page("Sign in · Mizan Tasks", LOGIN_BODY.format(error=""))
 
 
 @pages.post("/login/")
 async def login(request: Request) -> Response:
-    """Check the form's credentials; on success set the session cookie and go home."""
+    """Check the form's credentials; on success set the session cookie and go home.
+    A failure shows the form again with the error (200, as Django's LoginView)."""
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_LOGIN_BODY:
-            return login_page(error="Invalid request.", status_code=400)
+            return page("Sign in · Mizan Tasks", LOGIN_BODY.format(error=LOGIN_ERROR), status_code=400)
     form = parse_qs(body.decode("utf-8", "replace"))
     username = (form.get("username") or [""])[0]
     password = (form.get("password") or [""])[0]
     user = await run_in_threadpool(store.authenticate, username, password)
     if user is None:
-        return login_page(username, "Wrong username or password.", status_code=400)
+        return page("Sign in · Mizan Tasks", LOGIN_BODY.format(error=LOGIN_ERROR))
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         COOKIE,
@@ -103,77 +111,83 @@ def logout() -> RedirectResponse:
     return response
 
 
-BOARD_SHELL: Final = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title} · Mizan Tasks</title></head>
-<body>{markup}
-<script type="module" src="{bundle}"></script>
-</body></html>
-"""
+BOARD_BODY: Final = """{markup}
+<form method="post" action="/logout/" class="logout"><button type="submit" data-testid="logout">Sign out</button></form>
+<script type="module" src="/static/demo/board.js"></script>"""
 
 
 @pages.get("/lists/{list_id}/")
 async def board(request: Request, list_id: int) -> Response:
-    """The board of one of the user's lists, server-rendered and then hydrated."""
+    """The `Board` component rendered by the SSR worker with the `board` and `lists`
+    bundles as props (the same bytes the browser hydrates from), plus `list_id` and
+    `username`, as the Django demo passes them."""
     user = signed_in(request)
     if user is None:
         return RedirectResponse("/login/", status_code=302)
     name = await run_in_threadpool(store.owned_list_name, user.id, list_id)
     if name is None:
-        return HTMLResponse("<!doctype html><title>Not found</title><h1>Not found</h1>", status_code=404)
+        return page("Not found · Mizan Tasks", "<main><h1>Not found</h1></main>", status_code=404)
     props = await context_props(request, "board", "lists", list_id=list_id)
-    props.update({"listId": list_id, "username": user.username})
+    props.update(list_id=list_id, username=user.username)
     rendered = await arender(BOARD_COMPONENT, props)
-    markup = bytes(rendered.body).decode()
-    return HTMLResponse(BOARD_SHELL.format(title=html.escape(name), markup=markup, bundle=BUNDLE_URL))
+    return page(f"{name} · Mizan Tasks", BOARD_BODY.format(markup=bytes(rendered.body).decode()))
 
 
-PLAIN_FALLBACK: Final = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Plain page · Mizan Tasks</title></head>
-<body><main>
-<h1>Your lists (plain HTML, no bundler)</h1>
-<p>Status: <span data-testid="plain-status">loading</span></p>
-<ul data-testid="plain-lists"></ul>
-<button type="button" data-testid="plain-add">Add a task to the first list</button>
+PLAIN_BODY: Final = """<main class="plain">
+  <h1>Your lists, without a bundler</h1>
+  <p>This page imports the runtime straight from <code>/static/mizan/client.js</code>: no React, no build step.</p>
+  <p>Status: <span data-testid="plain-status">loading</span></p>
+  <ul data-testid="plain-lists"></ul>
+  <button type="button" data-testid="plain-add" disabled>Add a task "from plain page" to the first list</button>
+  <p><a href="/">Back to the board</a></p>
 </main>
 <script type="module">
-import { createClient } from "/static/mizan/client.js";
+  import { createClient } from "/static/mizan/client.js";
 
-const client = createClient();
-const status = document.querySelector("[data-testid=plain-status]");
-const listEl = document.querySelector("[data-testid=plain-lists]");
-let lists = [];
-const lists_handle = client.context("lists");
-lists_handle.subscribe((state) => {
-  if (state.status === "error") { status.textContent = state.error.code; return; }
-  if (state.status !== "ready") return;
-  lists = state.data.my_lists;
-  listEl.replaceChildren(...lists.map((item) => {
-    const li = document.createElement("li");
-    li.dataset.testid = "plain-list";
-    li.textContent = item.name;
-    return li;
-  }));
-  status.textContent = "ready";
-});
-document.querySelector("[data-testid=plain-add]").addEventListener("click", async () => {
-  try {
-    await client.call("add_task", { list_id: lists[0].id, title: "from plain page" });
+  const client = createClient({ baseUrl: "/api/mizan" });
+  const status = document.querySelector("[data-testid=plain-status]");
+  const listEl = document.querySelector("[data-testid=plain-lists]");
+  const add = document.querySelector("[data-testid=plain-add]");
+  const lists = client.context("lists", {}, ["my_lists"]);
+  let first = null;
+
+  function show(state) {
+    if (state.status === "error") {
+      status.textContent = state.error.code;
+      return;
+    }
+    if (state.status !== "ready") return;
+    const items = state.data.my_lists;
+    first = items.length ? items[0] : null;
+    listEl.replaceChildren(...items.map((item) => {
+      const li = document.createElement("li");
+      li.dataset.testid = "plain-list";
+      li.dataset.listId = String(item.id);
+      li.textContent = item.name;
+      return li;
+    }));
+    add.disabled = first === null;
     status.textContent = "ready";
-  } catch (error) {
-    status.textContent = error.code || "NETWORK_ERROR";
   }
-});
-</script>
-</body></html>
-"""
+
+  lists.subscribe(show);
+  show(lists.get());
+  add.addEventListener("click", async () => {
+    if (first === null) return;
+    try {
+      await client.call("add_task", { list_id: first.id, title: "from plain page" });
+      status.textContent = "ready";
+    } catch (error) {
+      status.textContent = error.code || "NETWORK_ERROR";
+    }
+  });
+</script>"""
 
 
 @pages.get("/plain/")
 def plain(request: Request) -> Response:
-    """The plain-HTML page: the Django demo's file when there is one, else the same page
-    written here. Visitors go to the login page first."""
+    """The runtime straight from its static file, without a bundler or React (the Django
+    demo's `plain.html`); visitors sign in first."""
     if signed_in(request) is None:
         return RedirectResponse("/login/", status_code=302)
-    if PLAIN_PAGE.is_file():
-        return FileResponse(PLAIN_PAGE, media_type="text/html")
-    return HTMLResponse(PLAIN_FALLBACK)
+    return page("Plain page · Mizan Tasks", PLAIN_BODY)
