@@ -19,6 +19,7 @@ PY := $(VENV)/bin/python
 PROFILE ?= test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+FASTAPI_PORT ?= 8001
 PYTEST_ARGS ?=
 
 # Hypothesis examples per property test (read by tests/conftest.py); sized so that both
@@ -66,7 +67,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help bootstrap build build-debug test test-c test-js test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo demo-assets bench ci clean distclean bench-check bench-baseline bench-report
+.PHONY: help bootstrap build build-debug test test-c test-js test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo demo-assets demo-fastapi bench ci clean distclean bench-check bench-baseline bench-report
 
 help:  ## List the targets
 	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  PROFILE=demo|test|bench)"
@@ -164,6 +165,11 @@ $(DEMO_BUNDLE): $(DEMO_SOURCES)
 	@echo "==> demo-assets: tsc --noEmit, esbuild"
 	cd $(DEMO_FRONTEND) && node_modules/.bin/tsc --noEmit -p . && node build.mjs
 
+# The test profile: the dev extra holds FastAPI, uvicorn and its WebSocket protocol.
+demo-fastapi: PROFILE = test
+demo-fastapi: build  ## The demo's FastAPI twin (examples/demo/fastapi_demo, uvicorn, SQLite) on http://127.0.0.1:8001/ (FASTAPI_PORT=...)
+	cd $(DEMO) && $(CURDIR)/$(PY) -m uvicorn fastapi_demo.app:app --host $(HOST) --port $(FASTAPI_PORT)
+
 bench: PROFILE = bench
 bench: build  ## Every benchmark group side by side (core, json, django, http, ctx, redis, scale, ws, ssr); results in build/bench/
 	@rm -rf build/bench
@@ -187,4 +193,5 @@ clean:  ## Remove build products, the compiled extension and caches (keeps .venv
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean  ## clean, and also remove the virtualenvs, the demo database and the SSR tests' node_modules
-	rm -rf $(VENV) .venv-newest .venv-original $(DEMO)/db.sqlite3 $(DEMO)/media $(DEMO_FRONTEND)/node_modules $(DEMO_BUNDLE) $(DEMO_BUNDLE).map tests/ssr/node_modules
+	rm -rf $(VENV) .venv-newest .venv-original $(DEMO)/db.sqlite3 $(DEMO)/fastapi_demo.sqlite3 $(DEMO)/media \
+		$(DEMO_FRONTEND)/node_modules $(DEMO_BUNDLE) $(DEMO_BUNDLE).map tests/ssr/node_modules
