@@ -54,6 +54,10 @@ BUILD_STAMP := build/.mizan-strict.stamp
 # (make test-postgres): the Django adapter's, and the Django half of those run against both
 # adapters (the FastAPI half uses no database).
 PG_TESTS := tests/django tests/adapters
+# The browser tests (a demo server and headless chromium) run once, in the C-extension
+# pass: the other pytest passes leave them out (their server would test the same pages).
+BROWSER_TESTS := tests/browser
+NO_BROWSER := --ignore=$(BROWSER_TESTS)
 # Starts the server, runs the rest of the line with MIZAN_TEST_POSTGRES set, stops it.
 WITH_POSTGRES := $(PY) -m tests.postgres_server --
 
@@ -67,7 +71,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help bootstrap build build-debug test test-c test-js test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo demo-assets demo-fastapi bench ci clean distclean bench-check bench-baseline bench-report
+.PHONY: help bootstrap build build-debug test test-browser test-c test-js test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo demo-assets demo-fastapi bench ci clean distclean bench-check bench-baseline bench-report
 
 help:  ## List the targets
 	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  PROFILE=demo|test|bench)"
@@ -94,7 +98,7 @@ test: build lint demo-assets  ## THE test command: build, lint, the browser runt
 	$(MAKE) test-js
 	@rm -rf $(RESULTS)
 	$(call run_pytest,C extension,MIZAN_PURE=0 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/c.json)
-	$(call run_pytest,pure-Python twins,MIZAN_PURE=1 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/pure.json)
+	$(call run_pytest,pure-Python twins,MIZAN_PURE=1 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/pure.json,$(NO_BROWSER))
 	$(call run_pytest,database tests on PostgreSQL (C extension),MIZAN_PURE=0,$(PG_TESTS) -m "not fastapi_adapter",$(WITH_POSTGRES))
 	$(PY) -m afi.matrix check $(RESULTS)/c.json $(RESULTS)/pure.json
 	$(MAKE) test-asan
@@ -109,10 +113,13 @@ test-js: bootstrap  ## The browser runtime's unit tests (tests/js, Node's built-
 	@echo "==> node --test: tests/js"
 	node --test tests/js/
 
-test-py: bootstrap demo-assets  ## Only the pure-Python pass (MIZAN_PURE=1)
-	$(call run_pytest,pure-Python twins,MIZAN_PURE=1)
+test-py: bootstrap demo-assets  ## Only the pure-Python pass (MIZAN_PURE=1; without the browser tests, which the C pass runs)
+	$(call run_pytest,pure-Python twins,MIZAN_PURE=1,$(NO_BROWSER))
 
 test-pure: test-py  ## Same as test-py
+
+test-browser: build demo-assets  ## Only the browser tests: the demo under uvicorn, driven by headless chromium (tests/browser)
+	$(call run_pytest,browser tests,MIZAN_PURE=0,$(BROWSER_TESTS))
 
 test-postgres: build  ## Only the PostgreSQL pass: the tests that touch the Django database, on a throwaway server on loopback
 	$(call run_pytest,database tests on PostgreSQL (C extension),MIZAN_PURE=0,$(PG_TESTS) -m "not fastapi_adapter",$(WITH_POSTGRES))
@@ -121,7 +128,7 @@ test-newest: bootstrap  ## The C-extension pass on the newest CPython found (3.1
 	@rc=0; bash scripts/newest-venv.sh || rc=$$?; \
 	if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	echo "==> pytest: C extension on $$(.venv-newest/bin/python -c 'import sys, django; print("Python %d.%d.%d" % sys.version_info[:3], "and Django", django.get_version())')"; \
-	MIZAN_PURE=0 MIZAN_SUPPORT_MATRIX=newest .venv-newest/bin/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	MIZAN_PURE=0 MIZAN_SUPPORT_MATRIX=newest .venv-newest/bin/python -m pytest $(PYTEST_ARGS) $(NO_BROWSER) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests (newest CPython): failing" >&2; fi; \
 	exit $$rc
 
