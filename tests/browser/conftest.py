@@ -23,9 +23,10 @@ OUTPUT: Final = ROOT / "build" / "browser"
 
 # Without chromium or Playwright only test_browser_available.py is collected: it skips
 # with the reason (fails under CI), and the scenarios, which import Playwright, are left out.
-collect_ignore_glob = ["test_scenario_*.py"] if missing() else []
+UNAVAILABLE: Final = missing()
+collect_ignore_glob = ["test_scenario_*.py"] if UNAVAILABLE else []
 
-if not missing():
+if not UNAVAILABLE:
     from playwright.sync_api import Browser, Playwright, sync_playwright
 
     from afi.live import LiveServerError
@@ -42,12 +43,18 @@ def _test_dir(item: pytest.Item) -> Path:
     return OUTPUT / "".join(c if c.isalnum() or c in "-_." else "-" for c in item.name)
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    """The demo app on loopback with a fresh seeded database, for the whole session."""
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_output() -> None:
+    """build/browser/ holds this session's screenshots and counts only."""
     shutil.rmtree(OUTPUT, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", params=["django", "fastapi"])
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """The demo on loopback with a fresh seeded database, once per twin for the session
+    (pytest groups the tests by twin, so each server starts once)."""
     try:
-        with serve_demo(tmp_path_factory.mktemp("browser-demo")) as server:
+        with serve_demo(request.param, tmp_path_factory.mktemp(f"browser-{request.param}")) as server:
             yield server
     except LiveServerError as error:
         pytest.fail(str(error), pytrace=False)
@@ -81,8 +88,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     `web` fixture closes them only at teardown, after this report)."""
     outcome = yield
     report = outcome.get_result()
-    helper = getattr(item, "funcargs", {}).get("web")
-    if report.failed and report.when in ("setup", "call") and isinstance(helper, Web):
+    helper = None if UNAVAILABLE else getattr(item, "funcargs", {}).get("web")
+    if helper is not None and report.failed and report.when in ("setup", "call") and isinstance(helper, Web):
         helper.screenshot_all("failed")
         report.sections.append(("browser", f"screenshots in {helper.steps.directory}"))
 

@@ -1,10 +1,12 @@
-"""The demo app (examples/demo) served for the browser tests: migrated and seeded into a
-fresh SQLite file, then run by a real ASGI server subprocess on a free loopback port.
+"""The demo app (examples/demo) served for the browser tests by uvicorn on a free loopback
+port, with a fresh SQLite file: the Django demo (migrated and seeded by `manage.py`
+first) or its FastAPI twin (examples/demo/fastapi_demo, which seeds itself at start).
+Both serve the same pages, test ids and bundle, so every scenario runs against each.
 
-The server inherits this environment (so `MIZAN_PURE` reaches it) minus the test suite's
-own Django settings module (pytest-django exports it). The page bundle must have been built
-by the demo's frontend build: a missing bundle fails the run with the command to build it,
-rather than letting every test time out waiting for hydration.
+The server inherits this environment (so `MIZAN_PURE` reaches it) with the demo's own
+Django settings module (pytest-django exports the suite's). The page bundle must have been
+built by the demo's frontend build: a missing bundle fails the run with the command to
+build it, rather than letting every test time out waiting for hydration.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from afi.live import LiveServer, LiveServerError, run_asgi, run_setup
 ROOT: Final = Path(__file__).resolve().parents[2]
 DEMO_DIR: Final = ROOT / "examples" / "demo"
 SETTINGS: Final = "demo_project.settings"
-# The demo's ASGI application (mizan.wrap_asgi around Django: HTTP and the socket).
-ASGI_TARGET: Final = "demo_project.asgi:application"
+# The ASGI applications: mizan.wrap_asgi around Django (HTTP and the socket), and FastAPI.
+TARGETS: Final = {"django": "demo_project.asgi:application", "fastapi": "fastapi_demo.app:app"}
 SESSION_PATH: Final = "/api/mizan/session/"
 BUNDLE_PATH: Final = "/static/demo/board.js"
 CLIENT_PATH: Final = "/static/mizan/client.js"
@@ -54,6 +56,7 @@ def demo_env(workdir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = SETTINGS
     env["MIZAN_DEMO_DB"] = str(workdir / DATABASE)
+    env["MIZAN_DEMO_FASTAPI_DB"] = str(workdir / DATABASE)
     env["MIZAN_DEMO_MEDIA"] = str(workdir / "media")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(DEMO_DIR), str(ROOT), env.get("PYTHONPATH", "")) if p)
     env["PYTHONUNBUFFERED"] = "1"
@@ -69,19 +72,24 @@ def _check_served(server: LiveServer, path: str, missing: str) -> None:
 
 
 @contextmanager
-def serve_demo(workdir: Path) -> Iterator[DemoServer]:
-    """Migrate and seed a new database in `workdir`, serve the demo, check that its
-    runtime and page bundle are served, and stop the server on exit.
+def serve_demo(adapter: str, workdir: Path) -> Iterator[DemoServer]:
+    """Serve the `adapter` twin of the demo ("django" or "fastapi") on a new database in
+    `workdir`, check that its runtime and page bundle are served, and stop it on exit.
 
     Raises:
         LiveServerError: a setup step failed, the server did not answer, or the bundle
             or runtime is not served; the message says which, with the server's output.
     """
     env = demo_env(workdir)
-    manage = str(DEMO_DIR / "manage.py")
-    run_setup([manage, "migrate", "--noinput", "--verbosity", "0"], env, "manage.py migrate")
-    run_setup([manage, "seed_demo"], env, "manage.py seed_demo")
-    with run_asgi("demo", ASGI_TARGET, env, workdir, lifespan=False, ready_path=SESSION_PATH) as live:
+    if adapter == "django":
+        manage = str(DEMO_DIR / "manage.py")
+        run_setup([manage, "migrate", "--noinput", "--verbosity", "0"], env, "manage.py migrate")
+        run_setup([manage, "seed_demo"], env, "manage.py seed_demo")
+    # Django's ASGI handler has no lifespan; FastAPI's app does its setup at import.
+    lifespan = adapter != "django"
+    with run_asgi(
+        f"demo-{adapter}", TARGETS[adapter], env, workdir, lifespan=lifespan, ready_path=SESSION_PATH
+    ) as live:
         _check_served(live, CLIENT_PATH, "the Mizan runtime (mizan/static/mizan/client.js) is not served")
         _check_served(
             live,
