@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import SUMMARY, login, task, task_ids, wait_ready
+from tests.browser.pages import CALL, SUMMARY, login, task, task_ids, wait_ready
 from tests.browser.web import Web
 
 PLAIN_TITLE = "from plain page"
@@ -38,7 +38,9 @@ def test_plain_page_loads_lists_and_adds_a_task(web: Web) -> None:
     before = task(viewer, PLAIN_TITLE).count()
 
     since = plain_log.mark()
-    plain.get_by_test_id("plain-add").click()
+    with plain.expect_response(lambda response: response.url.endswith(CALL)) as added:
+        plain.get_by_test_id("plain-add").click()
+    assert added.value.ok, added.value.text()
     expect(plain.get_by_test_id("plain-status")).to_have_text("ready")
     viewer.reload()
     wait_ready(viewer)
