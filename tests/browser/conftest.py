@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -70,6 +71,8 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Headless Debian chromium (never a browser Playwright downloaded)."""
     launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=launch_args())
+    installed = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=60, check=True)
+    assert launched.version in installed.stdout, (launched.version, installed.stdout)  # the system's build
     yield launched
     launched.close()
 
