@@ -31,8 +31,12 @@ DEMO := examples/demo
 # runtime the package serves; the npm packages come from bootstrap (npm ci).
 DEMO_FRONTEND := $(DEMO)/frontend
 DEMO_BUNDLE := $(DEMO)/demo_app/static/demo/board.js
-DEMO_SOURCES := $(wildcard $(DEMO_FRONTEND)/src/*.ts $(DEMO_FRONTEND)/src/*.tsx) $(DEMO_FRONTEND)/build.mjs \
-	$(DEMO_FRONTEND)/tsconfig.json $(DEMO_FRONTEND)/package-lock.json mizan/static/mizan/client.js mizan/static/mizan/client.d.ts
+# src/api.ts is generated from the demo's IR (export_mizan_ir, then mizan.codegen), so it
+# follows the demo's functions and the generator; it is not committed.
+DEMO_API := $(DEMO_FRONTEND)/src/api.ts
+DEMO_SOURCES := $(filter-out $(DEMO_API),$(wildcard $(DEMO_FRONTEND)/src/*.ts $(DEMO_FRONTEND)/src/*.tsx)) \
+	$(DEMO_FRONTEND)/build.mjs $(DEMO_FRONTEND)/tsconfig.json $(DEMO_FRONTEND)/package-lock.json \
+	$(DEMO)/demo_app/clients.py $(wildcard mizan/codegen/*.py) mizan/static/mizan/client.js mizan/static/mizan/client.d.ts
 # Outcome counts per capability row, one file per pytest pass (afi/capabilities.py, AFI-3).
 RESULTS := build/capabilities
 C_SOURCES := $(wildcard src/*.c)
@@ -169,7 +173,10 @@ demo: build demo-assets  ## Run the demo, Mizan Tasks (examples/demo, SQLite, uv
 demo-assets: bootstrap $(DEMO_BUNDLE)  ## Type-check and build the demo's browser bundle (examples/demo/frontend -> demo_app/static/demo/board.js)
 
 $(DEMO_BUNDLE): $(DEMO_SOURCES)
-	@echo "==> demo-assets: tsc --noEmit, esbuild"
+	@echo "==> demo-assets: the typed client from the demo's IR, tsc --noEmit, esbuild"
+	@mkdir -p $(DEMO_FRONTEND)/build
+	cd $(DEMO) && env -u DJANGO_SETTINGS_MODULE $(CURDIR)/$(PY) manage.py export_mizan_ir -o frontend/build/api.kdl
+	$(PY) -m mizan.codegen $(DEMO_FRONTEND)/build/api.kdl -o $(DEMO_API) --runtime mizan-client
 	cd $(DEMO_FRONTEND) && node_modules/.bin/tsc --noEmit -p . && node build.mjs
 
 # The test profile: the dev extra holds FastAPI, uvicorn and its WebSocket protocol.
@@ -201,4 +208,4 @@ clean:  ## Remove build products, the compiled extension and caches (keeps .venv
 
 distclean: clean  ## clean, and also remove the virtualenvs, the demo database and the SSR tests' node_modules
 	rm -rf $(VENV) .venv-newest .venv-original $(DEMO)/db.sqlite3 $(DEMO)/fastapi_demo.sqlite3 $(DEMO)/media \
-		$(DEMO_FRONTEND)/node_modules $(DEMO_BUNDLE) $(DEMO_BUNDLE).map tests/ssr/node_modules
+		$(DEMO_FRONTEND)/node_modules $(DEMO_FRONTEND)/build $(DEMO_API) $(DEMO_BUNDLE) $(DEMO_BUNDLE).map tests/ssr/node_modules

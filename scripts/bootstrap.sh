@@ -11,9 +11,11 @@
 #   test   demo's, plus redis-server (the Redis tests start one), postgresql (the
 #          PostgreSQL pass starts a throwaway server with its initdb and pg_ctl), valgrind
 #          (make bench-check counts instructions with callgrind), clang-format and cppcheck
-#          (make lint), the `dev` extra, and `npm ci` in tests/ssr (react, react-dom and esbuild for the test
-#          components, pinned by tests/ssr/package-lock.json), and chromium (the browser
-#          tests drive Debian's chromium through Playwright, never a downloaded browser).
+#          (make lint), the `dev` extra, `npm ci` in tests/ssr (react, react-dom and esbuild
+#          for the test components, pinned by tests/ssr/package-lock.json) and in
+#          tests/codegen (typescript, which type-checks the generated clients, pinned by its lock),
+#          and chromium (the browser tests drive Debian's chromium through Playwright, never a
+#          downloaded browser).
 #   bench  test's, plus wrk (the HTTP load generator of make bench) and the `bench` extra.
 #
 # Each Debian package is installed only when its command or library is missing, with
@@ -200,6 +202,16 @@ if wants test bench && [ -f "$SSR_TESTS/package-lock.json" ]; then
     if [ ! "$SSR_TESTS/node_modules/.package-lock.json" -nt "$SSR_TESTS/package-lock.json" ]; then
         say "npm ci in $SSR_TESTS (react, react-dom, esbuild for the SSR worker's tests)"
         (cd "$SSR_TESTS" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi
+
+# The code generator's tests type-check the generated clients with TypeScript (tsc),
+# pinned by tests/codegen/package-lock.json, the same way.
+CODEGEN_TESTS=tests/codegen
+if wants test bench && [ -f "$CODEGEN_TESTS/package-lock.json" ]; then
+    if [ ! "$CODEGEN_TESTS/node_modules/.package-lock.json" -nt "$CODEGEN_TESTS/package-lock.json" ]; then
+        say "npm ci in $CODEGEN_TESTS (typescript, to type-check the generated clients)"
+        (cd "$CODEGEN_TESTS" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 fi
 

@@ -22,6 +22,7 @@ EXTRA_ALLOWED = {
     "redis": {"redis"},
     "shapes": {"django-readers", "django"},
     "crypto": {"pyjwt"},
+    "codegen": {"ckdl"},
 }
 # What an extra brings through another package's own extra: `crypto` is PyJWT[crypto],
 # i.e. `cryptography`, which PyJWT (and mizan.core.jwt_keys) import when it is installed.

@@ -1,13 +1,13 @@
 // Builds the board page's bundle: src/main.tsx and everything it imports (React, the
-// components, Mizan's runtime) into ../demo_app/static/demo/board.js, one ES module.
-// The runtime is the file the Python package serves (mizan/static/mizan/client.js): the
-// alias `mizan-client` points at it, so the demo always runs the checkout's own runtime.
+// components, the generated typed client src/api.ts, Mizan's runtime) into
+// ../demo_app/static/demo/board.js, one ES module. `mizan-client` is the file the Python
+// package serves (mizan/static/mizan/client.js), mapped in tsconfig.json's `paths`, which
+// esbuild, tsc and the SSR worker all read: the demo always runs the checkout's runtime.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const runtime = path.resolve(here, "../../../mizan/static/mizan/client.js");
 
 await build({
   entryPoints: [path.join(here, "src/main.tsx")],
@@ -19,7 +19,6 @@ await build({
   jsx: "automatic",
   minify: true,
   sourcemap: true,
-  alias: { "mizan-client": runtime },
   define: { "process.env.NODE_ENV": '"production"' },
   logLevel: "warning",
 });

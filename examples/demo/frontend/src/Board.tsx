@@ -8,7 +8,8 @@ import { useClient } from "./client";
 import { Chat } from "./Chat";
 import { NewTaskForm } from "./NewTaskForm";
 import { TaskItem } from "./TaskItem";
-import type { BoardBundle, BoardProps, ListsBundle } from "./types";
+import { boardContext, failOnPurpose, listsContext } from "./api";
+import type { BoardProps } from "./types";
 import { useContextHandle } from "./useContextHandle";
 
 /** What the error banner shows: the failure's code and message. */
@@ -45,14 +46,8 @@ function useConnectionStatus(client: MizanClient | null): ConnectionStatus {
 export default function Board(props: BoardProps) {
   const client = useClient();
   const listId = props.list_id;
-  const boardHandle = useMemo(
-    () => (client ? client.context<BoardBundle>("board", { list_id: listId }, ["board_tasks", "board_summary"]) : null),
-    [client, listId],
-  );
-  const listsHandle = useMemo(
-    () => (client ? client.context<ListsBundle>("lists", {}, ["my_lists"]) : null),
-    [client],
-  );
+  const boardHandle = useMemo(() => (client ? boardContext(client, { list_id: listId }) : null), [client, listId]);
+  const listsHandle = useMemo(() => (client ? listsContext(client) : null), [client]);
   const board = useContextHandle(
     boardHandle,
     props.board_tasks && props.board_summary
@@ -74,11 +69,11 @@ export default function Board(props: BoardProps) {
   }, [status]);
 
   const report: Report = setFailure;
-  const run = useCallback(
-    async <T,>(fn: string, args: Record<string, unknown>): Promise<T | undefined> => {
+  const run: Run = useCallback(
+    async <T,>(action: (client: MizanClient) => Promise<T>): Promise<T | undefined> => {
       if (!client) return undefined;
       try {
-        const result = await client.call<T>(fn, args);
+        const result = await action(client);
         setFailure(null);
         return result;
       } catch (error) {
@@ -134,7 +129,7 @@ export default function Board(props: BoardProps) {
       <NewTaskForm listId={listId} run={run} />
 
       <p>
-        <button type="button" data-testid="trigger-error" onClick={() => void run("fail_on_purpose", {})}>
+        <button type="button" data-testid="trigger-error" onClick={() => void run(failOnPurpose)}>
           Simulate a server error
         </button>
       </p>
@@ -144,4 +139,5 @@ export default function Board(props: BoardProps) {
   );
 }
 
-export type Run = <T>(fn: string, args: Record<string, unknown>) => Promise<T | undefined>;
+/** Runs one server call with the page's client; a failure goes to the banner (undefined). */
+export type Run = <T>(action: (client: MizanClient) => Promise<T>) => Promise<T | undefined>;

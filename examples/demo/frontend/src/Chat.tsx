@@ -3,23 +3,20 @@ import { useEffect, useRef, useState } from "react";
 import type { FormEvent } from "react";
 import type { ChannelSubscription } from "mizan-client";
 
+import { chatChannel, type ChatClientMessage, type ChatServerMessage } from "./api";
 import { failureOf, type Report } from "./Board";
 import { useClient } from "./client";
-import type { ChatMessage } from "./types";
 
 export function Chat({ listId, report }: { listId: number; report: Report }) {
   const client = useClient();
-  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [messages, setMessages] = useState<ChatServerMessage[]>([]);
   const [text, setText] = useState("");
-  const subscription = useRef<ChannelSubscription<{ text: string }> | null>(null);
+  const subscription = useRef<ChannelSubscription<ChatClientMessage> | null>(null);
 
   useEffect(() => {
     if (!client) return undefined;
     let left = false;
-    client
-      .channel<ChatMessage, { text: string }>("chat", { list_id: listId }, (message) =>
-        setMessages((shown) => [...shown, message]),
-      )
+    chatChannel(client, { list_id: listId }, (message) => setMessages((shown) => [...shown, message]))
       .then((sub) => {
         if (left) void sub.unsubscribe();
         else subscription.current = sub;

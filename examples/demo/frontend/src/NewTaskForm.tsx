@@ -3,8 +3,8 @@
 import { useRef, useState } from "react";
 import type { FormEvent } from "react";
 
+import { forms } from "./api";
 import type { Run } from "./Board";
-import type { FormSubmit, FormValidation, TaskOut } from "./types";
 
 export function NewTaskForm({ listId, run }: { listId: number; run: Run }) {
   const [title, setTitle] = useState("");
@@ -14,10 +14,9 @@ export function NewTaskForm({ listId, run }: { listId: number; run: Run }) {
 
   async function validate(value: string) {
     const asked = ++latest.current;
-    const answer = await run<FormValidation>("task_form.validate", {
-      data: { title: value, list_id: listId },
-      fields: ["title"],
-    });
+    const answer = await run((client) =>
+      forms.task_form.validate(client, { data: { title: value, list_id: listId }, fields: ["title"] }),
+    );
     if (answer && asked === latest.current) {
       setError(answer.errors.title?.[0] ?? null);
     }
@@ -27,14 +26,15 @@ export function NewTaskForm({ listId, run }: { listId: number; run: Run }) {
     event.preventDefault();
     latest.current++;
     setBusy(true);
-    const answer = await run<FormSubmit<TaskOut>>("task_form.submit", { data: { title, list_id: listId } });
+    const answer = await run((client) => forms.task_form.submit(client, { data: { title, list_id: listId } }));
     setBusy(false);
     if (!answer) return;
     if (answer.success) {
       setTitle("");
       setError(null);
     } else {
-      setError(answer.errors.title?.[0] ?? answer.errors.list_id?.[0] ?? answer.non_field_errors[0] ?? "Invalid");
+      const errors = answer.errors ?? {};
+      setError(errors.title?.[0] ?? errors.list_id?.[0] ?? answer.non_field_errors?.[0] ?? "Invalid");
     }
   }
 

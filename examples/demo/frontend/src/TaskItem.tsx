@@ -1,8 +1,8 @@
 // One task: its title, the done checkbox, renaming (merged, no refetch) and attachments.
 import { useState } from "react";
 
+import { attachFile, renameTask, toggleTask, type TaskOut } from "./api";
 import type { Run } from "./Board";
-import type { AttachmentOut, TaskOut } from "./types";
 
 export function TaskItem({ task, listId, run }: { task: TaskOut; listId: number; run: Run }) {
   const [title, setTitle] = useState(task.title);
@@ -12,7 +12,7 @@ export function TaskItem({ task, listId, run }: { task: TaskOut; listId: number;
     const next = title.trim();
     if (!next || next === task.title) return;
     setBusy(true);
-    await run<TaskOut>("rename_task", { list_id: listId, task_id: task.id, title: next });
+    await run((client) => renameTask(client, { list_id: listId, task_id: task.id, title: next }));
     setBusy(false);
   }
 
@@ -20,7 +20,7 @@ export function TaskItem({ task, listId, run }: { task: TaskOut; listId: number;
     const file = input.files?.[0];
     if (!file) return;
     setBusy(true);
-    await run<AttachmentOut>("attach_file", { list_id: listId, task_id: task.id, file });
+    await run((client) => attachFile(client, { list_id: listId, task_id: task.id, file }));
     input.value = "";
     setBusy(false);
   }
@@ -33,7 +33,7 @@ export function TaskItem({ task, listId, run }: { task: TaskOut; listId: number;
           data-testid="task-toggle"
           checked={task.done}
           aria-label={`Done: ${task.title}`}
-          onChange={() => void run<TaskOut>("toggle_task", { list_id: listId, task_id: task.id })}
+          onChange={() => void run((client) => toggleTask(client, { list_id: listId, task_id: task.id }))}
         />
         <span className="task-title" data-testid="task-title">
           {task.title}
