@@ -1,5 +1,6 @@
 // Drives the browser runtime against a live server with Node's global fetch (run by
-// tests/js/test_live.py): session, calls, a context, a mutation-driven refetch, errors.
+// tests/js/test_live.py): session, a CSRF token rotated by a login, calls, contexts, a
+// mutation-driven refetch, errors.
 // Prints one JSON object of what it saw; any failed expectation exits non-zero.
 //
 //   node live_roundtrip.mjs '{"base": "http://127.0.0.1:8000", "adapter": "django", "module": "/path/client.js"}'
@@ -31,15 +32,6 @@ function cookieFetch(extraHeaders = {}) {
 
 const identity = adapter === "fastapi" ? { "X-Live-User": "alice" } : {};
 const browser = cookieFetch(identity);
-if (adapter === "django") {
-  const login = await browser.fetch(`${base}/live-test/login/`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: "username=alice",
-  });
-  assert.equal(login.status, 204);
-}
-
 const client = createClient({ baseUrl: `${base}/api/mizan`, fetch: browser.fetch, timeoutMs: 20000 });
 const errors = [];
 client.onError((error) => errors.push(error.code));
@@ -47,7 +39,17 @@ const seen = {};
 
 seen.session = await client.session();
 seen.csrfCookie = browser.jar.has("csrftoken");
+if (adapter === "django") {
+  // Logging in after the session bootstrap rotates the CSRF token the client holds.
+  const login = await browser.fetch(`${base}/live-test/login/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: "username=alice",
+  });
+  assert.equal(login.status, 204);
+}
 seen.whoami = await client.call("whoami");
+seen.csrfRefusals = browser.log.filter((r) => r.path === "/api/mizan/call/" && r.status === 403).length;
 
 /** Resolves with the handle's data once its state is ready (or rejects on error). */
 function ready(handle) {

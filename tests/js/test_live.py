@@ -72,9 +72,11 @@ def test_client_js_round_trip_against_a_live_server(live: LiveServer, tmp_path: 
     if django:
         assert isinstance(seen["session"]["csrfToken"], str) and seen["session"]["csrfToken"]
         assert seen["csrfCookie"] is True
+        # The login rotated the token: one refusal, one fresh session, one retry that ran.
+        assert (seen["csrfRefusals"], seen["sessionRequests"]) == (1, 2)
     else:
         assert seen["session"] == {"csrfToken": None}
-    assert seen["sessionRequests"] == 1
+        assert (seen["csrfRefusals"], seen["sessionRequests"]) == (0, 1)
     assert seen["whoami"] == "alice"
     assert seen["five"] == {"note": {"id": 5, "owner": "alice"}}
     assert seen["six"] == {"note": {"id": 6, "owner": "alice"}}
