@@ -61,13 +61,16 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         pytest.fail(str(error), pytrace=False)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's synchronous API runs an asyncio event loop in
+# this thread while it is started, and the tests collected after tests/browser (asgiref's
+# async_to_sync, the ASGI and SSR bridges) refuse to run inside a running loop.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Headless Debian chromium (never a browser Playwright downloaded)."""
     launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=launch_args())
