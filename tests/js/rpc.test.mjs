@@ -191,3 +191,40 @@ test("a failed session bootstrap fails the call and is retried by the next one",
   assert.equal(await client.call("f"), "ok");
   assert.equal(fetch.count(SESSION), 2);
 });
+
+test("a CSRF refusal of a token from the session reply fetches a fresh one and retries once", async () => {
+  let current = "old";
+  const fetch = fakeFetch((request) => {
+    if (request.path === SESSION) return json({ csrfToken: current });
+    if (request.headers["x-csrftoken"] !== current) {
+      return json({ error: { code: "FORBIDDEN", message: "CSRF verification failed" } }, { status: 403 });
+    }
+    return json({ result: "ran" });
+  });
+  const client = createClient({ fetch });
+  const reported = [];
+  client.onError((error) => reported.push(error.code));
+  assert.equal(await client.call("f"), "ran");
+  current = "rotated"; // the server rotated the token (a login)
+  assert.equal(await client.call("f"), "ran");
+  assert.equal(fetch.count(SESSION), 2);
+  assert.deepEqual(reported, []);
+  // A refusal that persists is reported once; other 403s are never retried.
+  const stuck = createClient({
+    fetch: fakeFetch((request) =>
+      request.path === SESSION
+        ? json({ csrfToken: "t" })
+        : json({ error: { code: "FORBIDDEN", message: "CSRF verification failed" } }, { status: 403 }),
+    ),
+  });
+  const stuckErrors = [];
+  stuck.onError((error) => stuckErrors.push(error.code));
+  await assert.rejects(stuck.call("f"), { code: "FORBIDDEN", status: 403 });
+  assert.deepEqual(stuckErrors, ["FORBIDDEN"]);
+  const denied = fakeFetch((request) =>
+    request.path === SESSION ? json({ csrfToken: "t" }) : json({ error: { code: "FORBIDDEN", message: "Permission denied" } }, { status: 403 }),
+  );
+  await assert.rejects(createClient({ fetch: denied }).call("f"), { message: "Permission denied" });
+  assert.equal(denied.count(CALL), 1);
+  assert.equal(denied.count(SESSION), 1);
+});

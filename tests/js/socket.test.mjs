@@ -266,3 +266,17 @@ test("close() stops the socket, the reconnect timer and the status", async () =>
   assert.deepEqual(dropped.timers.delays(), []);
   assert.equal(dropped.client.connectionStatus, "closed");
 });
+
+test("a socket reply that never comes fails with TIMEOUT; answered frames leave no timer", async () => {
+  const { client, socket, timers, errors } = setup({ timeoutMs: 3000 });
+  socket().open();
+  const answered = client.call("a", {}, { transport: "ws" });
+  socket().receive({ id: socket().frames("rpc")[0].id, result: 1 });
+  assert.equal(await answered, 1);
+  assert.deepEqual(timers.delays(), []);
+  const lost = client.call("b", {}, { transport: "ws" });
+  timers.advance(3000);
+  await assert.rejects(lost, { code: "TIMEOUT", status: 0 });
+  assert.deepEqual(errors, ["TIMEOUT"]);
+  socket().receive({ id: socket().frames("rpc")[1].id, result: 2 }); // a late reply is ignored
+});

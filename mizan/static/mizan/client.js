@@ -176,7 +176,8 @@ class Handle {
   refetch() {
     const seq = ++this._seq;
     this._fresh = true;
-    this._set({ status: "loading", data: this._state.data });
+    // No notification when nothing visible changes (a first fetch is already "loading").
+    if (this._state.status !== "loading") this._set({ status: "loading", data: this._state.data });
     const url = `${this._client._base}/ctx/${encodeURIComponent(this.name)}/${queryString(this.params)}`;
     return this._client._request(url, { method: "GET" }).then(
       ({ body }) => {
@@ -295,7 +296,7 @@ export class MizanClient {
    * One request: resolves `{body, response}` for a 2xx JSON object, rejects with a
    * MizanError otherwise (also reported to onError). Never outlives `timeoutMs`.
    */
-  _request(url, init) {
+  _request(url, init, report = true) {
     const controller = typeof AbortController !== "undefined" ? new AbortController() : null;
     let timer = null;
     const timeout = new Promise((_, reject) => {
@@ -336,7 +337,7 @@ export class MizanClient {
       },
       (error) => {
         this._timers.clearTimeout(timer);
-        throw this._report(error);
+        throw report ? this._report(error) : error;
       },
     );
   }
@@ -366,6 +367,28 @@ export class MizanClient {
       return reply.result;
     }
     if (!this._cookieToken() && this._csrfToken === null) await this.session();
+    const post = () => this._post(fn, args, uploads, false);
+    let reply;
+    try {
+      reply = await post();
+    } catch (error) {
+      // A token from the session reply goes stale when the server rotates it (Django does
+      // at login) and the page cannot read the cookie: fetch a fresh one and try once more.
+      // The function did not run, so the retry cannot run it twice.
+      if (error.code !== "FORBIDDEN" || this._cookieToken() || !this._csrfToken || !/CSRF/.test(error.message)) {
+        throw this._report(error);
+      }
+      this._session = null;
+      this._csrfToken = null;
+      await this.session();
+      reply = await this._post(fn, args, uploads, true);
+    }
+    this._applyReply(reply.body, reply.response.headers?.get?.("X-Mizan-Invalidate") ?? null);
+    return reply.body.result;
+  }
+
+  /** One POST of a call: JSON, or multipart when `uploads` names file arguments. */
+  _post(fn, args, uploads, report) {
     const csrf = this._cookieToken() ?? this._csrfToken;
     const headers = csrf ? { [this._csrfHeader]: csrf } : {};
     let body;
@@ -383,9 +406,7 @@ export class MizanClient {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify({ fn, args });
     }
-    const { body: reply, response } = await this._request(`${this._base}/call/`, { method: "POST", headers, body });
-    this._applyReply(reply, response.headers?.get?.("X-Mizan-Invalidate") ?? null);
-    return reply.result;
+    return this._request(`${this._base}/call/`, { method: "POST", headers, body }, report);
   }
 
   /** Merge first (no request), then one batch for the body's and the header's entries. */
@@ -592,7 +613,16 @@ export class MizanClient {
     }
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
-      this._replies.set(id, { resolve, reject });
+      // A reply that never comes fails like an HTTP request that never answers.
+      const timer = this._timers.setTimeout(() => {
+        this._replies.delete(id);
+        reject(this._report(new MizanError("TIMEOUT", `No reply within ${this._timeoutMs} ms`, 0)));
+      }, this._timeoutMs);
+      const settle = (fn) => (value) => {
+        this._timers.clearTimeout(timer);
+        fn(value);
+      };
+      this._replies.set(id, { resolve: settle(resolve), reject: settle(reject) });
       this._socket.send(JSON.stringify({ ...frame, id }));
     });
   }
