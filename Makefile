@@ -61,7 +61,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help bootstrap build build-debug test test-c test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo demo-fastapi bench ci clean distclean bench-check bench-baseline bench-report
+.PHONY: help bootstrap build build-debug test test-c test-js test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo demo-fastapi bench ci clean distclean bench-check bench-baseline bench-report
 
 help:  ## List the targets
 	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  PROFILE=demo|test|bench)"
@@ -84,7 +84,8 @@ build-debug: bootstrap  ## Build the C extension in place with -O0 -g3, asserts 
 		$(PY) setup.py -q build_ext --inplace --force
 	@rm -f $(BUILD_STAMP)
 
-test: build lint  ## THE test command: build, lint, pytest (C extension, then MIZAN_PURE=1, then the database tests on PostgreSQL), matrix check, test-asan, conformance, bench-check, test-newest
+test: build lint  ## THE test command: build, lint, the browser runtime's tests (test-js), pytest (C extension, then MIZAN_PURE=1, then the database tests on PostgreSQL), matrix check, test-asan, conformance, bench-check, test-newest
+	$(MAKE) test-js
 	@rm -rf $(RESULTS)
 	$(call run_pytest,C extension,MIZAN_PURE=0 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/c.json)
 	$(call run_pytest,pure-Python twins,MIZAN_PURE=1 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/pure.json)
@@ -97,6 +98,10 @@ test: build lint  ## THE test command: build, lint, pytest (C extension, then MI
 
 test-c: build  ## Only the C-extension pass of `make test`
 	$(call run_pytest,C extension,MIZAN_PURE=0)
+
+test-js: bootstrap  ## The browser runtime's unit tests (tests/js, Node's built-in runner; no npm packages)
+	@echo "==> node --test: tests/js"
+	node --test tests/js/
 
 test-py: bootstrap  ## Only the pure-Python pass (MIZAN_PURE=1)
 	$(call run_pytest,pure-Python twins,MIZAN_PURE=1)

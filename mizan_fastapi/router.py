@@ -1,5 +1,6 @@
 """`mizan_fastapi.router`: `GET /session/`, `POST /call/`, `GET /ctx/{context_name}/`
-(PROTOCOL §2, FA-1, FA-2, FA-9) and the WebSocket endpoint `/ws/` (WS-1, mizan_fastapi.ws).
+(PROTOCOL §2, FA-1, FA-2, FA-9), the WebSocket endpoint `/ws/` (WS-1, mizan_fastapi.ws) and
+the browser runtime `/client.js`, `/client.d.ts` (mizan_fastapi.static).
 
 Mount it with `app.include_router(router, prefix="/api/mizan")`. Each endpoint takes every
 method and answers a wrong one itself, so 405 is Mizan's envelope with `Allow` (EP-3), and
@@ -41,6 +42,7 @@ from mizan_fastapi.conf import get_settings
 from mizan_fastapi.identity import authenticate
 from mizan_fastapi.multipart import MEDIA_TYPE, close_after, media_type, read_form
 from mizan_fastapi.startup import check_definitions
+from mizan_fastapi.static import client_dts, client_js
 from mizan_fastapi.translate import bad_request, call_headers, drive, read_body, to_starlette, unauthorized
 from mizan_fastapi.ws import websocket_endpoint
 
@@ -213,6 +215,9 @@ def build_router() -> APIRouter:
         # No schema: the protocol is not an OpenAPI surface (EP-1, GEN-3).
         api.add_api_route(path, endpoint, methods=list(ALL_METHODS), include_in_schema=False, name=f"mizan-{name}")
     api.add_api_websocket_route("/ws/", websocket_endpoint, name="mizan-ws")  # WS-1
+    # The browser runtime, last: a page loads it once (docs/client.md).
+    for path, endpoint, name in (("/client.js", client_js, "client-js"), ("/client.d.ts", client_dts, "client-dts")):
+        api.add_api_route(path, endpoint, methods=["GET", "HEAD"], include_in_schema=False, name=f"mizan-{name}")
     return api
 
 

@@ -61,6 +61,10 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Hydration data; default `globalThis.__MIZAN_SSR_DATA__` (read once, consumed per context). */
   ssrData?: Record<string, unknown> | null;
+  /** The timer functions for timeouts and reconnects; default the global ones (tests inject fakes). */
+  timers?: { setTimeout(callback: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  /** Numbers in [0, 1) for the reconnect jitter; default `Math.random`. */
+  random?: () => number;
 }
 
 /** The state a context handle reports to its subscribers. */
