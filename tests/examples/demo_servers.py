@@ -131,6 +131,12 @@ class DemoServer:
             form["csrfmiddlewaretoken"] = token.group(1)
         return http.post("/login/", data=form, headers={"Origin": self.base, "Referer": self.base + "/login/"})
 
+    def logout(self, http: httpx.Client) -> httpx.Response:
+        """`POST /logout/` as the page's form does (with the CSRF token when there is one)."""
+        csrf = http.cookies.get("csrftoken")
+        headers = {"Origin": self.base, "Referer": self.base + "/"}
+        return http.post("/logout/", data={"csrfmiddlewaretoken": csrf} if csrf else {}, headers=headers)
+
     def session(self, username: str | None) -> Session:
         """A signed-in session (`None`: an anonymous one)."""
         http = self.client()

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import mizan
 from tests.examples.demo_servers import DEMO_DIR, TWINS, DemoServer, Session, running
 
 pytestmark = pytest.mark.fastapi_adapter
@@ -268,6 +270,9 @@ def test_plain_page_imports_the_packaged_runtime(alice: Session) -> None:
     assert 'from "/static/mizan/client.js"' in reply.text
     for test_id in ("plain-status", "plain-lists", "plain-add"):
         assert f'data-testid="{test_id}"' in reply.text
+    runtime = alice.http.get("/static/mizan/client.js")
+    assert runtime.status_code == 200
+    assert runtime.content == (Path(mizan.__file__).parent / "static" / "mizan" / "client.js").read_bytes()
 
 
 def test_board_page_of_another_user_is_404(alice: Session, bob: Session) -> None:
@@ -308,7 +313,7 @@ def test_login_logout(server: DemoServer) -> None:
     assert home.status_code == 302 and "/lists/" in home.headers["location"]
     assert http.get("/api/mizan/ctx/lists/").status_code == 200
 
-    out = http.post("/logout/", headers={"Origin": server.base})
+    out = server.logout(http)
     assert out.status_code in (302, 303)
     assert http.get("/api/mizan/ctx/lists/").status_code == 401
     assert http.get("/").headers["location"].endswith("/login/")
