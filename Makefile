@@ -27,6 +27,12 @@ PYTEST_ARGS ?=
 export MIZAN_HYPOTHESIS_EXAMPLES ?= 1000
 
 DEMO := examples/demo
+# The demo's browser bundle (make demo-assets), built from its TypeScript sources and the
+# runtime the package serves; the npm packages come from bootstrap (npm ci).
+DEMO_FRONTEND := $(DEMO)/frontend
+DEMO_BUNDLE := $(DEMO)/demo_app/static/demo/board.js
+DEMO_SOURCES := $(wildcard $(DEMO_FRONTEND)/src/*.ts $(DEMO_FRONTEND)/src/*.tsx) $(DEMO_FRONTEND)/build.mjs \
+	$(DEMO_FRONTEND)/tsconfig.json $(DEMO_FRONTEND)/package-lock.json mizan/static/mizan/client.js mizan/static/mizan/client.d.ts
 # Outcome counts per capability row, one file per pytest pass (afi/capabilities.py, AFI-3).
 RESULTS := build/capabilities
 C_SOURCES := $(wildcard src/*.c)
@@ -61,7 +67,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help bootstrap build build-debug test test-c test-js test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo demo-fastapi bench ci clean distclean bench-check bench-baseline bench-report
+.PHONY: help bootstrap build build-debug test test-c test-js test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo demo-assets demo-fastapi bench ci clean distclean bench-check bench-baseline bench-report
 
 help:  ## List the targets
 	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  PROFILE=demo|test|bench)"
@@ -84,7 +90,7 @@ build-debug: bootstrap  ## Build the C extension in place with -O0 -g3, asserts 
 		$(PY) setup.py -q build_ext --inplace --force
 	@rm -f $(BUILD_STAMP)
 
-test: build lint  ## THE test command: build, lint, the browser runtime's tests (test-js), pytest (C extension, then MIZAN_PURE=1, then the database tests on PostgreSQL), matrix check, test-asan, conformance, bench-check, test-newest
+test: build lint demo-assets  ## THE test command: build, lint, the browser runtime's tests (test-js), pytest (C extension, then MIZAN_PURE=1, then the database tests on PostgreSQL), matrix check, test-asan, conformance, bench-check, test-newest
 	$(MAKE) test-js
 	@rm -rf $(RESULTS)
 	$(call run_pytest,C extension,MIZAN_PURE=0 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/c.json)
@@ -96,14 +102,14 @@ test: build lint  ## THE test command: build, lint, the browser runtime's tests 
 	$(MAKE) bench-check
 	$(MAKE) test-newest
 
-test-c: build  ## Only the C-extension pass of `make test`
+test-c: build demo-assets  ## Only the C-extension pass of `make test`
 	$(call run_pytest,C extension,MIZAN_PURE=0)
 
 test-js: bootstrap  ## The browser runtime's unit tests (tests/js, Node's built-in runner; no npm packages)
 	@echo "==> node --test: tests/js"
 	node --test tests/js/
 
-test-py: bootstrap  ## Only the pure-Python pass (MIZAN_PURE=1)
+test-py: bootstrap demo-assets  ## Only the pure-Python pass (MIZAN_PURE=1)
 	$(call run_pytest,pure-Python twins,MIZAN_PURE=1)
 
 test-pure: test-py  ## Same as test-py
@@ -149,13 +155,19 @@ fmt: bootstrap  ## Reformat C (clang-format) and Python (ruff format, ruff check
 	$(VENV)/bin/ruff check --fix .
 
 demo: PROFILE = demo
-demo: build  ## Run the demo project (examples/demo, SQLite) on http://127.0.0.1:8000/ (PORT=...); installs only what it needs
-	$(PY) $(DEMO)/manage.py migrate --noinput
-	$(PY) $(DEMO)/manage.py runserver $(HOST):$(PORT)
+demo: build demo-assets  ## Run the demo, Mizan Tasks (examples/demo, SQLite, uvicorn), on http://127.0.0.1:8000/ (PORT=...); sign in as alice or bob, password demo-pass
+	cd $(DEMO) && $(CURDIR)/$(PY) manage.py migrate --noinput && $(CURDIR)/$(PY) manage.py seed_demo
+	cd $(DEMO) && exec $(CURDIR)/$(PY) -m uvicorn demo_project.asgi:application --host $(HOST) --port $(PORT)
+
+demo-assets: bootstrap $(DEMO_BUNDLE)  ## Type-check and build the demo's browser bundle (examples/demo/frontend -> demo_app/static/demo/board.js)
+
+$(DEMO_BUNDLE): $(DEMO_SOURCES)
+	@echo "==> demo-assets: tsc --noEmit, esbuild"
+	cd $(DEMO_FRONTEND) && node_modules/.bin/tsc --noEmit -p . && node build.mjs
 
 # The test profile: the dev extra holds FastAPI, uvicorn and its WebSocket protocol.
 demo-fastapi: PROFILE = test
-demo-fastapi: build  ## The demo's FastAPI twin (examples/demo/fastapi_demo, uvicorn, SQLite) on http://127.0.0.1:8001/ (FASTAPI_PORT=...)
+demo-fastapi: build demo-assets  ## The demo's FastAPI twin (examples/demo/fastapi_demo, uvicorn, SQLite) on http://127.0.0.1:8001/ (FASTAPI_PORT=...)
 	cd $(DEMO) && $(CURDIR)/$(PY) -m uvicorn fastapi_demo.app:app --host $(HOST) --port $(FASTAPI_PORT)
 
 bench: PROFILE = bench
@@ -181,4 +193,5 @@ clean:  ## Remove build products, the compiled extension and caches (keeps .venv
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean  ## clean, and also remove the virtualenvs, the demo database and the SSR tests' node_modules
-	rm -rf $(VENV) .venv-newest .venv-original $(DEMO)/db.sqlite3 $(DEMO)/fastapi_demo.sqlite3 tests/ssr/node_modules
+	rm -rf $(VENV) .venv-newest .venv-original $(DEMO)/db.sqlite3 $(DEMO)/fastapi_demo.sqlite3 $(DEMO)/media \
+		$(DEMO_FRONTEND)/node_modules $(DEMO_BUNDLE) $(DEMO_BUNDLE).map tests/ssr/node_modules

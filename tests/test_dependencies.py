@@ -22,11 +22,12 @@ EXTRA_ALLOWED = {
     "redis": {"redis"},
     "shapes": {"django-readers", "django"},
     "crypto": {"pyjwt"},
+    "codegen": {"ckdl"},
 }
 # What an extra brings through another package's own extra: `crypto` is PyJWT[crypto],
 # i.e. `cryptography`, which PyJWT (and mizan.core.jwt_keys) import when it is installed.
 EXTRA_PROVIDES = {"crypto": {"cryptography"}}
-TOOL_EXTRAS = {"dev", "bench"}
+TOOL_EXTRAS = {"dev", "bench", "demo"}
 
 
 def _requirements() -> list[tuple[str, str | None]]:

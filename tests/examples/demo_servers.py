@@ -170,21 +170,56 @@ def fastapi_command(port: int, tmp: Path) -> tuple[list[str], dict[str, str]]:
     return command, env
 
 
+def django_command(port: int, tmp: Path) -> tuple[list[str], dict[str, str]]:
+    """`manage.py migrate` and `seed_demo` into a new database, then uvicorn serving
+    `demo_project.asgi:application` (what `make demo` runs)."""
+    env = {"MIZAN_DEMO_DB": str(tmp / "django.sqlite3"), "MIZAN_DEMO_MEDIA": str(tmp / "media")}
+    setup_env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | env
+    for step in (["migrate", "--noinput", "--verbosity", "0"], ["seed_demo"]):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *step],
+            cwd=DEMO_DIR,
+            env=setup_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, f"manage.py {step[0]} failed:\n{done.stdout}{done.stderr}"
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "demo_project.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    return command, env
+
+
 # The twins: name -> (command, environment additions) for a port and a temporary directory.
-TWINS: dict[str, Callable[[int, Path], tuple[list[str], dict[str, str]]]] = {"fastapi": fastapi_command}
+TWINS: dict[str, Callable[[int, Path], tuple[list[str], dict[str, str]]]] = {
+    "django": django_command,
+    "fastapi": fastapi_command,
+}
+# The marker of each twin's adapter (conftest's django_adapter / fastapi_adapter).
+TWIN_MARKS = {"django": "django_adapter", "fastapi": "fastapi_adapter"}
 
 
 @contextmanager
-def running(name: str, tmp: Path) -> Iterator[DemoServer]:
+def running(name: str, tmp: Path, more_env: dict[str, str] | None = None, label: str = "") -> Iterator[DemoServer]:
     """Start twin `name` and stop it afterwards; it inherits MIZAN_PURE, so each pass of
-    `make test` exercises its own backend."""
+    `make test` exercises its own backend. `more_env` adds to its environment; `label`
+    names its log when several servers share `tmp` (and so their database)."""
     port = free_port()
     command, extra = TWINS[name](port, tmp)
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)  # pytest-django's; the demo uses its own
     env.update(extra, PYTHONUNBUFFERED="1")
+    env.update(more_env or {})
     base = f"http://127.0.0.1:{port}"
-    log = tmp / f"{name}.log"
+    log = tmp / f"{name}{label}.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
             command, cwd=DEMO_DIR, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT

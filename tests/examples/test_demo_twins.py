@@ -9,6 +9,7 @@ their own list state, so they do not depend on one another's order.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -18,9 +19,7 @@ from typing import Any
 import pytest
 
 import mizan
-from tests.examples.demo_servers import DEMO_DIR, TWINS, DemoServer, Session, running
-
-pytestmark = pytest.mark.fastapi_adapter
+from tests.examples.demo_servers import DEMO_DIR, TWIN_MARKS, TWINS, DemoServer, Session, running
 
 MIB = 1024 * 1024
 FRONTEND_READY = (DEMO_DIR / "frontend" / "node_modules" / "react-dom").is_dir() and (
@@ -28,7 +27,10 @@ FRONTEND_READY = (DEMO_DIR / "frontend" / "node_modules" / "react-dom").is_dir()
 ).is_file()
 
 
-@pytest.fixture(scope="module", params=sorted(TWINS))
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(name, marks=getattr(pytest.mark, TWIN_MARKS[name])) for name in sorted(TWINS)],
+)
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     with running(request.param, tmp_path_factory.mktemp(request.param)) as demo:
         yield demo
@@ -295,6 +297,13 @@ def test_board_page_is_server_rendered_with_the_hydration_props(alice: Session) 
     assert props == {**bundles, "list_id": list_id, "username": "alice"}
     assert 'src="/static/demo/board.js"' in reply.text
     assert 'data-testid="summary"' in reply.text
+    # The worker rendered the component: the tasks are in the HTML, before any script runs.
+    markup = reply.text.split('<div id="mizan-root">', 1)[1].split("<script>", 1)[0]
+    summary = props["board_summary"]
+    assert f'<p data-testid="summary">{summary["open"]} open · {summary["done"]} done</p>' in markup
+    for task in props["board_tasks"]:
+        assert f'data-task-id="{task["id"]}"' in markup
+        assert f'<span class="task-title" data-testid="task-title">{html.escape(task["title"])}</span>' in markup
     assert alice.http.get("/static/demo/board.js").status_code == 200
 
 
