@@ -19,6 +19,7 @@ from tests.examples.demo_servers import DEMO_DIR, DemoServer, Session, running
 
 pytestmark = pytest.mark.django_adapter
 
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("django-demo")
