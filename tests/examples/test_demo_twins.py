@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -458,3 +461,48 @@ def test_cross_site_socket_is_refused(alice: Session) -> None:
     with pytest.raises(Exception) as refused, alice.socket(origin="https://evil.example"):
         pass
     assert "403" in str(refused.value)
+
+
+# --- one API, two twins ------------------------------------------------------------------------
+
+# Django-only built-ins (session-bound JWTs do not exist on FastAPI, JWT-5).
+DJANGO_ONLY = ("jwtObtain", "jwtRefresh", "jwt_obtain", "jwt_refresh")
+
+
+def ir_blocks(text: str) -> list[str]:
+    """The IR's top-level nodes, each as its text, without the Django-only built-ins."""
+    blocks: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line[:1] not in (" ", "}") or not blocks:
+            blocks.append(line)
+        else:
+            blocks[-1] += line
+    return [block for block in blocks if not block.split('"')[1:2] or not block.split('"')[1].startswith(DJANGO_ONLY)]
+
+
+def test_both_twins_export_the_same_ir(tmp_path: Path) -> None:
+    """The typed client generated from the Django demo's IR (make demo-assets) fits the
+    FastAPI twin: the same functions, shapes, contexts, forms and channels, node for node."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["MIZAN_DEMO_DB"] = str(tmp_path / "django.sqlite3")
+    env["MIZAN_DEMO_FASTAPI_DB"] = str(tmp_path / "fastapi.sqlite3")
+    commands = {
+        "django": [sys.executable, "manage.py", "export_mizan_ir", "-o", str(tmp_path / "django.kdl")],
+        "fastapi": [
+            sys.executable,
+            "-m",
+            "mizan_fastapi.ir",
+            "fastapi_demo.app:app",
+            "-o",
+            str(tmp_path / "fastapi.kdl"),
+        ],
+    }
+    for name, command in commands.items():
+        done = subprocess.run(command, cwd=DEMO_DIR, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"{name}: {done.stderr}"
+    django = ir_blocks((tmp_path / "django.kdl").read_text())
+    fastapi = ir_blocks((tmp_path / "fastapi.kdl").read_text())
+    assert any('function "attach_file"' in block for block in fastapi)
+    assert any('"task_form' in block for block in fastapi) and any('"chat"' in block for block in fastapi)
+    assert fastapi == django
+    assert not (tmp_path / "fastapi.sqlite3").exists()  # exporting the IR writes no database
