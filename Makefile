@@ -181,7 +181,7 @@ $(DEMO_BUNDLE): $(DEMO_SOURCES)
 
 # The test profile: the dev extra holds FastAPI, uvicorn and its WebSocket protocol.
 demo-fastapi: PROFILE = test
-demo-fastapi: build  ## The demo's FastAPI twin (examples/demo/fastapi_demo, uvicorn, SQLite) on http://127.0.0.1:8001/ (FASTAPI_PORT=...)
+demo-fastapi: build demo-assets  ## The demo's FastAPI twin (examples/demo/fastapi_demo, uvicorn, SQLite) on http://127.0.0.1:8001/ (FASTAPI_PORT=...)
 	cd $(DEMO) && $(CURDIR)/$(PY) -m uvicorn fastapi_demo.app:app --host $(HOST) --port $(FASTAPI_PORT)
 
 bench: PROFILE = bench

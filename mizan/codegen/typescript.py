@@ -58,7 +58,8 @@ def pascal(name: str) -> str:
 
 
 def camel(name: str) -> str:
-    """A TypeScript function name from a registered name: `board.tasks` -> `boardTasks`."""
+    """lowerCamel of a context name or form role: `board.tasks` -> `boardTasks`,
+    `formset-submit` -> `formsetSubmit` (functions and channels use the IR's own names)."""
     joined = pascal(name)
     return joined[:1].lower() + joined[1:]
 
@@ -91,6 +92,7 @@ class Emitter:
         self.runtime = runtime
         self.type_names: dict[str, str] = {}
         self.values: dict[str, str] = {}
+        self.function_names: dict[str, str] = {}
         taken: dict[str, str] = {}
         for name in sorted(ir.types):
             ts_name = pascal(name)
@@ -178,7 +180,8 @@ class Emitter:
         return lines
 
     def function(self, fn: Function) -> list[str]:
-        name = self.claim_value(camel(fn.name), f"function {fn.name!r}")
+        # The IR's own `camel` name, which its `<camel>Input`/`<camel>Output` types also use.
+        name = self.function_names[fn.name] = self.claim_value(fn.camel, f"function {fn.name!r}")
         out = self.output_type(fn)
         options = ', { transport: "ws" }' if fn.transport == "websocket" else ""
         lines = [f"/** `{fn.name}`{_function_doc(fn)} */"]
@@ -232,7 +235,7 @@ class Emitter:
     def channel(self, channel: Channel) -> list[str]:
         """`<camel>Channel(client, params, onMessage)` -> `ChannelSubscription<ClientMessage>`."""
         where = f"channel {channel.name!r}"
-        name = self.claim_value(f"{camel(channel.name)}Channel", where)
+        name = self.claim_value(f"{channel.pascal[:1].lower()}{channel.pascal[1:]}Channel", where)
         incoming = self.type_names[channel.server_message] if channel.server_message else "MizanJson"
         # A channel without a client message is one-way: `send` takes nothing it could send.
         outgoing = self.type_names[channel.client_message] if channel.client_message else "never"
@@ -253,7 +256,7 @@ class Emitter:
         grouped: dict[str, dict[str, str]] = {}
         for fn in functions:
             if fn.form_name is not None and fn.form_role is not None:
-                grouped.setdefault(fn.form_name, {})[camel(fn.form_role)] = camel(fn.name)
+                grouped.setdefault(fn.form_name, {})[camel(fn.form_role)] = self.function_names[fn.name]
         if not grouped:
             return []
         if "forms" in self.values:  # a function camel-cased to `forms`

@@ -21,6 +21,9 @@ RUNTIME_DECLARATIONS = ROOT / "mizan" / "static" / "mizan" / "client.d.ts"
 # The strictest common setting: an ES module, `--strict`, the DOM's File/Blob/fetch.
 TSC_FLAGS = ("--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext")
 TSC_FLAGS += ("--lib", "es2022,dom")
+# What a bundled app sets (esbuild, Vite): bundler resolution, every file on its own.
+BUNDLER_FLAGS = ("--noEmit", "--strict", "--target", "es2022", "--module", "esnext", "--moduleResolution", "bundler")
+BUNDLER_FLAGS += ("--lib", "es2022,dom", "--isolatedModules", "--verbatimModuleSyntax")
 
 
 def run_python(args: Sequence[str], cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
@@ -49,12 +52,12 @@ class TypeCheck:
     output: str
 
 
-def typecheck(directory: Path, files: Sequence[str]) -> TypeCheck:
+def typecheck(directory: Path, files: Sequence[str], flags: Sequence[str] = TSC_FLAGS) -> TypeCheck:
     """`tsc --noEmit --strict` over `files` of `directory`, beside a copy of the runtime's
     declarations as `client.d.ts` (the generated modules import `./client.js`)."""
     shutil.copyfile(RUNTIME_DECLARATIONS, directory / "client.d.ts")
     (directory / "package.json").write_text('{"type": "module"}\n', encoding="utf-8")
-    result = subprocess.run([str(TSC), *TSC_FLAGS, *files], capture_output=True, text=True, cwd=directory)
+    result = subprocess.run([str(TSC), *flags, *files], capture_output=True, text=True, cwd=directory)
     return TypeCheck(result.returncode, result.stdout + result.stderr)
 
 

@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 from mizan.core.errors import ErrorCode
-from tests.codegen.conftest import HERE, ROOT, export_fastapi_ir, generate, needs_tsc, run_python, typecheck
+from tests.codegen.conftest import (
+    BUNDLER_FLAGS,
+    HERE,
+    ROOT,
+    TSC_FLAGS,
+    export_fastapi_ir,
+    generate,
+    needs_tsc,
+    run_python,
+    typecheck,
+)
 
 GOLDEN = ROOT / "tests" / "unit" / "ir_golden"
 DEMO = ROOT / "examples" / "demo"
@@ -26,12 +36,14 @@ def tasks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 @needs_tsc
-def test_generated_client_and_its_usage_type_check(tasks: tuple[Path, str]) -> None:
+@pytest.mark.parametrize("flags", [TSC_FLAGS, BUNDLER_FLAGS], ids=["nodenext", "bundler"])
+def test_generated_client_and_its_usage_type_check(tasks: tuple[Path, str], flags: tuple[str, ...]) -> None:
     """The generated module and a usage file (contexts, mutations, an upload, a channel, a
-    form, error guards) pass `tsc --noEmit --strict`; every `@ts-expect-error` there is used."""
+    form, error guards) pass `tsc --noEmit --strict`, as an ES module under Node's resolution
+    and as a bundled app compiles it; every `@ts-expect-error` there is used."""
     directory, _ = tasks
     shutil.copyfile(HERE / "usage.ts", directory / "usage.ts")
-    checked = typecheck(directory, ["api.ts", "usage.ts"])
+    checked = typecheck(directory, ["api.ts", "usage.ts"], flags)
     assert checked.returncode == 0, checked.output
 
 

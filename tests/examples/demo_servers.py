@@ -131,6 +131,12 @@ class DemoServer:
             form["csrfmiddlewaretoken"] = token.group(1)
         return http.post("/login/", data=form, headers={"Origin": self.base, "Referer": self.base + "/login/"})
 
+    def logout(self, http: httpx.Client) -> httpx.Response:
+        """`POST /logout/` as the page's form does (with the CSRF token when there is one)."""
+        csrf = http.cookies.get("csrftoken")
+        headers = {"Origin": self.base, "Referer": self.base + "/"}
+        return http.post("/logout/", data={"csrfmiddlewaretoken": csrf} if csrf else {}, headers=headers)
+
     def session(self, username: str | None) -> Session:
         """A signed-in session (`None`: an anonymous one)."""
         http = self.client()
@@ -159,7 +165,14 @@ def _wait_ready(server: subprocess.Popen[bytes], base: str, log: Path) -> None:
 
 def fastapi_command(port: int, tmp: Path) -> tuple[list[str], dict[str, str]]:
     """uvicorn serving `fastapi_demo.app:app` (the command `make demo-fastapi` runs)."""
-    env = {"MIZAN_DEMO_FASTAPI_DB": str(tmp / "fastapi.sqlite3")}
+    # Fixed secrets, so several processes sharing `tmp` accept each other's session
+    # cookies and find each other's cache entries (a process alone makes random ones).
+    env = {
+        "MIZAN_DEMO_FASTAPI_DB": str(tmp / "fastapi.sqlite3"),
+        "MIZAN_DEMO_SESSION_SECRET": "demo-test-session-secret-of-32-bytes",
+        "MIZAN_MWT_SECRET": "demo-test-mwt-secret-of-at-least-32-bytes",
+        "MIZAN_CACHE_SECRET": "demo-test-cache-secret-of-at-least-32-bytes",
+    }
     command = [sys.executable, "-m", "uvicorn", "fastapi_demo.app:app", "--host", "127.0.0.1", "--port", str(port)]
     return command, env
 

@@ -1,7 +1,6 @@
-"""Mizan Tasks on Django, beyond what its FastAPI twin shares (test_demo_twins.py): the
-origin cache the settings turn on, `seed_demo` run again, the system checks, the static
-files served under ASGI, and MIZAN_DEMO_REDIS_URL (the cache and the Channels layer in
-Redis, shared by two server processes).
+"""Mizan Tasks on Django, beyond what its FastAPI twin shares (test_demo_twins.py, which
+also holds the origin cache, the static files and MIZAN_DEMO_REDIS_URL for both):
+`seed_demo` run again and the system checks.
 
 Each server is a real uvicorn subprocess on loopback (tests/examples/demo_servers.py).
 """
@@ -17,11 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.examples.demo_servers import DEMO_DIR, DemoServer, Session, running
-from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.django_adapter
-
-BUNDLE = DEMO_DIR / "demo_app" / "static" / "demo" / "board.js"
 
 
 @pytest.fixture(scope="module")
@@ -50,23 +46,6 @@ def inbox(session: Session) -> int:
     return list_id
 
 
-def test_origin_cache_is_per_user_and_purged_by_mutations(server: DemoServer) -> None:
-    alice, bob = server.session("alice"), server.session("bob")
-    list_id = inbox(alice)
-    first = alice.ctx("board", list_id=list_id)
-    assert first.headers["x-mizan-cache"] == "MISS"
-    again = alice.ctx("board", list_id=list_id)
-    assert again.headers["x-mizan-cache"] == "HIT" and again.content == first.content
-    # Another user's answer is never served from alice's entry: a NOT_FOUND of their own.
-    refused = bob.ctx("board", list_id=list_id)
-    assert refused.status_code == 404 and "x-mizan-cache" not in refused.headers
-
-    added = alice.call("add_task", {"list_id": list_id, "title": "Purges the cache"}).json()["result"]
-    after = alice.ctx("board", list_id=list_id)
-    assert after.headers["x-mizan-cache"] == "MISS"
-    assert added in after.json()["board_tasks"]
-
-
 def test_seed_demo_again_keeps_the_data(server: DemoServer, workdir: Path) -> None:
     alice = server.session("alice")
     list_id = inbox(alice)
@@ -85,38 +64,3 @@ def test_seed_demo_again_keeps_the_data(server: DemoServer, workdir: Path) -> No
 def test_system_checks_pass(workdir: Path) -> None:
     checked = manage(workdir, "check", "--fail-level", "WARNING")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-
-
-def test_static_files_are_served_under_asgi(server: DemoServer) -> None:
-    http = server.client()
-    runtime = http.get("/static/mizan/client.js")
-    assert runtime.status_code == 200
-    assert "javascript" in runtime.headers["content-type"]
-    assert "export function createClient" in runtime.text or "createClient" in runtime.text
-    assert http.get("/static/demo/demo.css").status_code == 200
-    assert http.get("/static/demo/nope.js").status_code == 404
-
-
-@pytest.mark.skipif(not BUNDLE.is_file(), reason="the demo's bundle is not built (make demo-assets)")
-def test_board_bundle_is_served(server: DemoServer) -> None:
-    bundle = server.client().get("/static/demo/board.js")
-    assert bundle.status_code == 200 and "javascript" in bundle.headers["content-type"]
-    assert bundle.content == BUNDLE.read_bytes()
-
-
-def test_redis_shares_the_cache_and_the_pushes_between_processes(redis_server: RedisServer, tmp_path: Path) -> None:
-    redis = {"MIZAN_DEMO_REDIS_URL": redis_server.url}
-    with running("django", tmp_path, redis, "-a") as first, running("django", tmp_path, redis, "-b") as second:
-        alice_first, alice_second = first.session("alice"), second.session("alice")
-        list_id = inbox(alice_first)
-        assert alice_first.ctx("board", list_id=list_id).headers["x-mizan-cache"] == "MISS"
-        # The other process answers from the entry the first one stored in Redis.
-        assert alice_second.ctx("board", list_id=list_id).headers["x-mizan-cache"] == "HIT"
-
-        with alice_second.socket() as socket:
-            assert socket.request("subscribe", channel="chat", params={"list_id": list_id})["ok"] is True
-            reply = alice_first.call("add_task", {"list_id": list_id, "title": "Across processes"})
-            assert reply.status_code == 200, reply.text
-            entry = [{"context": "board", "params": {"list_id": list_id}}]
-            assert socket.receive() == {"invalidate": entry, "type": "invalidate"}
-            assert alice_second.ctx("board", list_id=list_id).headers["x-mizan-cache"] == "MISS"

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import mizan
 from tests.examples.demo_servers import DEMO_DIR, TWIN_MARKS, TWINS, DemoServer, Session, running
+from tests.redis_server import RedisServer
 
 MIB = 1024 * 1024
+BUNDLE = DEMO_DIR / "demo_app" / "static" / "demo" / "board.js"
 FRONTEND_READY = (DEMO_DIR / "frontend" / "node_modules" / "react-dom").is_dir() and (
     DEMO_DIR / "demo_app" / "static" / "demo" / "board.js"
 ).is_file()
@@ -270,6 +277,9 @@ def test_plain_page_imports_the_packaged_runtime(alice: Session) -> None:
     assert 'from "/static/mizan/client.js"' in reply.text
     for test_id in ("plain-status", "plain-lists", "plain-add"):
         assert f'data-testid="{test_id}"' in reply.text
+    runtime = alice.http.get("/static/mizan/client.js")
+    assert runtime.status_code == 200
+    assert runtime.content == (Path(mizan.__file__).parent / "static" / "mizan" / "client.js").read_bytes()
 
 
 def test_board_page_of_another_user_is_404(alice: Session, bob: Session) -> None:
@@ -302,6 +312,80 @@ def test_board_page_is_server_rendered_with_the_hydration_props(alice: Session) 
     assert alice.http.get("/static/demo/board.js").status_code == 200
 
 
+def test_static_files(server: DemoServer) -> None:
+    http = server.client()
+    runtime = http.get("/static/mizan/client.js")
+    assert runtime.status_code == 200 and "javascript" in runtime.headers["content-type"]
+    assert http.get("/static/demo/demo.css").status_code == 200
+    assert http.get("/static/demo/nope.js").status_code == 404
+
+
+@pytest.mark.skipif(not BUNDLE.is_file(), reason="the demo's bundle is not built (make demo-assets)")
+def test_board_bundle_is_served(server: DemoServer) -> None:
+    bundle = server.client().get("/static/demo/board.js")
+    assert bundle.status_code == 200 and "javascript" in bundle.headers["content-type"]
+    assert bundle.content == BUNDLE.read_bytes()
+
+
+# --- the origin cache -------------------------------------------------------------------------
+
+
+def test_origin_cache_is_per_user_and_purged_by_mutations(server: DemoServer) -> None:
+    alice, bob = server.session("alice"), server.session("bob")
+    list_id = inbox(alice)
+    alice.call("add_task", {"list_id": list_id, "title": "Starts from a purge"})  # whatever came before
+    first = alice.ctx("board", list_id=list_id)
+    assert first.headers["x-mizan-cache"] == "MISS"
+    again = alice.ctx("board", list_id=list_id)
+    assert again.headers["x-mizan-cache"] == "HIT" and again.content == first.content
+    # Another user's answer is never served from alice's entry: a NOT_FOUND of their own.
+    refused = bob.ctx("board", list_id=list_id)
+    assert refused.status_code == 404 and "x-mizan-cache" not in refused.headers
+
+    added = alice.call("add_task", {"list_id": list_id, "title": "Purges the cache"}).json()["result"]
+    after = alice.ctx("board", list_id=list_id)
+    assert after.headers["x-mizan-cache"] == "MISS"
+    assert added in after.json()["board_tasks"]
+
+
+@pytest.mark.parametrize(
+    "twin", [pytest.param(name, marks=getattr(pytest.mark, TWIN_MARKS[name])) for name in sorted(TWINS)]
+)
+def test_redis_shares_the_cache_and_the_pushes_between_processes(
+    twin: str, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    redis = {"MIZAN_DEMO_REDIS_URL": redis_server.url}
+    with running(twin, tmp_path, redis, "-a") as first, running(twin, tmp_path, redis, "-b") as second:
+        alice_first, alice_second = first.session("alice"), second.session("alice")
+        list_id = inbox(alice_first)
+        alice_first.call("add_task", {"list_id": list_id, "title": "Starts from a purge"})
+        assert alice_first.ctx("board", list_id=list_id).headers["x-mizan-cache"] == "MISS"
+        # The other process answers from the entry the first one stored in Redis.
+        assert alice_second.ctx("board", list_id=list_id).headers["x-mizan-cache"] == "HIT"
+
+        with alice_second.socket() as socket, second.session("bob").socket() as bobs:
+            assert socket.request("subscribe", channel="chat", params={"list_id": list_id})["ok"] is True
+            reply = alice_first.call("add_task", {"list_id": list_id, "title": "Across processes"})
+            assert reply.status_code == 200, reply.text
+            entry = [{"context": "board", "params": {"list_id": list_id}}]
+            assert socket.receive() == {"invalidate": entry, "type": "invalidate"}
+            assert alice_second.ctx("board", list_id=list_id).headers["x-mizan-cache"] == "MISS"
+
+            # A chat message sent through one process reaches the subscriber on the other.
+            with alice_first.socket() as sender:
+                sent = sender.request("send", channel="chat", params={"list_id": list_id}, message={"text": "hop"})
+                assert sent["ok"] is True
+            message = {"text": "hop", "user": "alice"}
+            assert socket.receive() == {
+                "channel": "chat",
+                "message": message,
+                "params": {"list_id": list_id},
+                "type": "message",
+            }
+            frame_id = bobs.send("rpc", fn="my_lists", args={})
+            assert bobs.receive()["id"] == frame_id  # Bob's socket got none of it
+
+
 # --- sign-in ------------------------------------------------------------------------------
 
 
@@ -317,8 +401,7 @@ def test_login_logout(server: DemoServer) -> None:
     assert home.status_code == 302 and "/lists/" in home.headers["location"]
     assert http.get("/api/mizan/ctx/lists/").status_code == 200
 
-    # Django's logout is a POST that needs the CSRF token, like any form of the site.
-    out = http.post("/logout/", headers={"Origin": server.base, "X-CSRFToken": http.cookies.get("csrftoken", "")})
+    out = server.logout(http)
     assert out.status_code in (302, 303)
     assert http.get("/api/mizan/ctx/lists/").status_code == 401
     assert http.get("/").headers["location"].endswith("/login/")
@@ -378,3 +461,48 @@ def test_cross_site_socket_is_refused(alice: Session) -> None:
     with pytest.raises(Exception) as refused, alice.socket(origin="https://evil.example"):
         pass
     assert "403" in str(refused.value)
+
+
+# --- one API, two twins ------------------------------------------------------------------------
+
+# Django-only built-ins (session-bound JWTs do not exist on FastAPI, JWT-5).
+DJANGO_ONLY = ("jwtObtain", "jwtRefresh", "jwt_obtain", "jwt_refresh")
+
+
+def ir_blocks(text: str) -> list[str]:
+    """The IR's top-level nodes, each as its text, without the Django-only built-ins."""
+    blocks: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line[:1] not in (" ", "}") or not blocks:
+            blocks.append(line)
+        else:
+            blocks[-1] += line
+    return [block for block in blocks if not block.split('"')[1:2] or not block.split('"')[1].startswith(DJANGO_ONLY)]
+
+
+def test_both_twins_export_the_same_ir(tmp_path: Path) -> None:
+    """The typed client generated from the Django demo's IR (make demo-assets) fits the
+    FastAPI twin: the same functions, shapes, contexts, forms and channels, node for node."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["MIZAN_DEMO_DB"] = str(tmp_path / "django.sqlite3")
+    env["MIZAN_DEMO_FASTAPI_DB"] = str(tmp_path / "fastapi.sqlite3")
+    commands = {
+        "django": [sys.executable, "manage.py", "export_mizan_ir", "-o", str(tmp_path / "django.kdl")],
+        "fastapi": [
+            sys.executable,
+            "-m",
+            "mizan_fastapi.ir",
+            "fastapi_demo.app:app",
+            "-o",
+            str(tmp_path / "fastapi.kdl"),
+        ],
+    }
+    for name, command in commands.items():
+        done = subprocess.run(command, cwd=DEMO_DIR, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"{name}: {done.stderr}"
+    django = ir_blocks((tmp_path / "django.kdl").read_text())
+    fastapi = ir_blocks((tmp_path / "fastapi.kdl").read_text())
+    assert any('function "attach_file"' in block for block in fastapi)
+    assert any('"task_form' in block for block in fastapi) and any('"chat"' in block for block in fastapi)
+    assert fastapi == django
+    assert not (tmp_path / "fastapi.sqlite3").exists()  # exporting the IR writes no database

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Final
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
 import mizan
@@ -36,8 +39,17 @@ def secret(name: str) -> str:
     return os.environ.get(name) or secrets.token_urlsafe(32)
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Create and seed the database when the server starts (not at import: exporting the
+    IR or the manifest imports the app and must not write a database)."""
+    await run_in_threadpool(store.init_db)
+    yield
+
+
 def create_app() -> FastAPI:
-    """Configure Mizan, create and seed the database, register the functions, build the app."""
+    """Configure Mizan, register the functions, build the app (the database is set up at
+    start-up, `lifespan`)."""
     redis_url = os.environ.get("MIZAN_DEMO_REDIS_URL")
     mizan_fastapi.configure(
         mwt_secret=secret("MIZAN_MWT_SECRET"),
@@ -46,9 +58,8 @@ def create_app() -> FastAPI:
         broadcast_url=redis_url,
         max_upload_bytes=MAX_UPLOAD_BYTES,
     )
-    store.init_db()
     functions.register_all()
-    app = FastAPI(title="Mizan Tasks (FastAPI)", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="Mizan Tasks (FastAPI)", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.include_router(mizan_fastapi.router, prefix="/api/mizan")
     app.include_router(pages)
     app.mount("/static/mizan", StaticFiles(directory=CLIENT_DIR, check_dir=False), name="mizan-static")
