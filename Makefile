@@ -19,6 +19,7 @@ PY := $(VENV)/bin/python
 PROFILE ?= test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+FASTAPI_PORT ?= 8001
 PYTEST_ARGS ?=
 
 # Hypothesis examples per property test (read by tests/conftest.py); sized so that both
@@ -26,6 +27,16 @@ PYTEST_ARGS ?=
 export MIZAN_HYPOTHESIS_EXAMPLES ?= 1000
 
 DEMO := examples/demo
+# The demo's browser bundle (make demo-assets), built from its TypeScript sources and the
+# runtime the package serves; the npm packages come from bootstrap (npm ci).
+DEMO_FRONTEND := $(DEMO)/frontend
+DEMO_BUNDLE := $(DEMO)/demo_app/static/demo/board.js
+# src/api.ts is generated from the demo's IR (export_mizan_ir, then mizan.codegen), so it
+# follows the demo's functions and the generator; it is not committed.
+DEMO_API := $(DEMO_FRONTEND)/src/api.ts
+DEMO_SOURCES := $(filter-out $(DEMO_API),$(wildcard $(DEMO_FRONTEND)/src/*.ts $(DEMO_FRONTEND)/src/*.tsx)) \
+	$(DEMO_FRONTEND)/build.mjs $(DEMO_FRONTEND)/tsconfig.json $(DEMO_FRONTEND)/package-lock.json \
+	$(DEMO)/demo_app/clients.py $(wildcard mizan/codegen/*.py) mizan/static/mizan/client.js mizan/static/mizan/client.d.ts
 # Outcome counts per capability row, one file per pytest pass (afi/capabilities.py, AFI-3).
 RESULTS := build/capabilities
 C_SOURCES := $(wildcard src/*.c)
@@ -47,6 +58,10 @@ BUILD_STAMP := build/.mizan-strict.stamp
 # (make test-postgres): the Django adapter's, and the Django half of those run against both
 # adapters (the FastAPI half uses no database).
 PG_TESTS := tests/django tests/adapters
+# The browser tests (a demo server and headless chromium) run once, in the C-extension
+# pass: the other pytest passes leave them out (their server would test the same pages).
+BROWSER_TESTS := tests/browser
+NO_BROWSER := --ignore=$(BROWSER_TESTS)
 # Starts the server, runs the rest of the line with MIZAN_TEST_POSTGRES set, stops it.
 WITH_POSTGRES := $(PY) -m tests.postgres_server --
 
@@ -60,7 +75,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help bootstrap build build-debug test test-c test-js test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo bench ci clean distclean bench-check bench-baseline bench-report
+.PHONY: help bootstrap build build-debug test test-browser test-c test-js test-py test-pure test-postgres test-asan test-newest matrix conformance leaks lint fmt demo demo-assets demo-fastapi bench ci clean distclean bench-check bench-baseline bench-report
 
 help:  ## List the targets
 	@echo "Mizan: make <target>   (variables: PYTHON=python3  PORT=8000  PYTEST_ARGS=...  PROFILE=demo|test|bench)"
@@ -83,11 +98,11 @@ build-debug: bootstrap  ## Build the C extension in place with -O0 -g3, asserts 
 		$(PY) setup.py -q build_ext --inplace --force
 	@rm -f $(BUILD_STAMP)
 
-test: build lint  ## THE test command: build, lint, the browser runtime's tests (test-js), pytest (C extension, then MIZAN_PURE=1, then the database tests on PostgreSQL), matrix check, test-asan, conformance, bench-check, test-newest
+test: build lint demo-assets  ## THE test command: build, lint, the browser runtime's tests (test-js), pytest (C extension, then MIZAN_PURE=1, then the database tests on PostgreSQL), matrix check, test-asan, conformance, bench-check, test-newest
 	$(MAKE) test-js
 	@rm -rf $(RESULTS)
 	$(call run_pytest,C extension,MIZAN_PURE=0 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/c.json)
-	$(call run_pytest,pure-Python twins,MIZAN_PURE=1 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/pure.json)
+	$(call run_pytest,pure-Python twins,MIZAN_PURE=1 MIZAN_CAPABILITY_RESULTS=$(RESULTS)/pure.json,$(NO_BROWSER))
 	$(call run_pytest,database tests on PostgreSQL (C extension),MIZAN_PURE=0,$(PG_TESTS) -m "not fastapi_adapter",$(WITH_POSTGRES))
 	$(PY) -m afi.matrix check $(RESULTS)/c.json $(RESULTS)/pure.json
 	$(MAKE) test-asan
@@ -95,17 +110,20 @@ test: build lint  ## THE test command: build, lint, the browser runtime's tests 
 	$(MAKE) bench-check
 	$(MAKE) test-newest
 
-test-c: build  ## Only the C-extension pass of `make test`
+test-c: build demo-assets  ## Only the C-extension pass of `make test`
 	$(call run_pytest,C extension,MIZAN_PURE=0)
 
 test-js: bootstrap  ## The browser runtime's unit tests (tests/js, Node's built-in runner; no npm packages)
 	@echo "==> node --test: tests/js"
 	node --test tests/js/
 
-test-py: bootstrap  ## Only the pure-Python pass (MIZAN_PURE=1)
-	$(call run_pytest,pure-Python twins,MIZAN_PURE=1)
+test-py: bootstrap demo-assets  ## Only the pure-Python pass (MIZAN_PURE=1; without the browser tests, which the C pass runs)
+	$(call run_pytest,pure-Python twins,MIZAN_PURE=1,$(NO_BROWSER))
 
 test-pure: test-py  ## Same as test-py
+
+test-browser: build demo-assets  ## Only the browser tests: the demo under uvicorn, driven by headless chromium (tests/browser)
+	$(call run_pytest,browser tests,MIZAN_PURE=0,$(BROWSER_TESTS))
 
 test-postgres: build  ## Only the PostgreSQL pass: the tests that touch the Django database, on a throwaway server on loopback
 	$(call run_pytest,database tests on PostgreSQL (C extension),MIZAN_PURE=0,$(PG_TESTS) -m "not fastapi_adapter",$(WITH_POSTGRES))
@@ -114,7 +132,7 @@ test-newest: bootstrap  ## The C-extension pass on the newest CPython found (3.1
 	@rc=0; bash scripts/newest-venv.sh || rc=$$?; \
 	if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	echo "==> pytest: C extension on $$(.venv-newest/bin/python -c 'import sys, django; print("Python %d.%d.%d" % sys.version_info[:3], "and Django", django.get_version())')"; \
-	MIZAN_PURE=0 MIZAN_SUPPORT_MATRIX=newest .venv-newest/bin/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	MIZAN_PURE=0 MIZAN_SUPPORT_MATRIX=newest .venv-newest/bin/python -m pytest $(PYTEST_ARGS) $(NO_BROWSER) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests (newest CPython): failing" >&2; fi; \
 	exit $$rc
 
@@ -148,9 +166,23 @@ fmt: bootstrap  ## Reformat C (clang-format) and Python (ruff format, ruff check
 	$(VENV)/bin/ruff check --fix .
 
 demo: PROFILE = demo
-demo: build  ## Run the demo project (examples/demo, SQLite) on http://127.0.0.1:8000/ (PORT=...); installs only what it needs
-	$(PY) $(DEMO)/manage.py migrate --noinput
-	$(PY) $(DEMO)/manage.py runserver $(HOST):$(PORT)
+demo: build demo-assets  ## Run the demo, Mizan Tasks (examples/demo, SQLite, uvicorn), on http://127.0.0.1:8000/ (PORT=...); sign in as alice or bob, password demo-pass
+	cd $(DEMO) && $(CURDIR)/$(PY) manage.py migrate --noinput && $(CURDIR)/$(PY) manage.py seed_demo
+	cd $(DEMO) && exec $(CURDIR)/$(PY) -m uvicorn demo_project.asgi:application --host $(HOST) --port $(PORT)
+
+demo-assets: bootstrap $(DEMO_BUNDLE)  ## Type-check and build the demo's browser bundle (examples/demo/frontend -> demo_app/static/demo/board.js)
+
+$(DEMO_BUNDLE): $(DEMO_SOURCES)
+	@echo "==> demo-assets: the typed client from the demo's IR, tsc --noEmit, esbuild"
+	@mkdir -p $(DEMO_FRONTEND)/build
+	cd $(DEMO) && env -u DJANGO_SETTINGS_MODULE $(CURDIR)/$(PY) manage.py export_mizan_ir -o frontend/build/api.kdl
+	$(PY) -m mizan.codegen $(DEMO_FRONTEND)/build/api.kdl -o $(DEMO_API) --runtime mizan-client
+	cd $(DEMO_FRONTEND) && node_modules/.bin/tsc --noEmit -p . && node build.mjs
+
+# The test profile: the dev extra holds FastAPI, uvicorn and its WebSocket protocol.
+demo-fastapi: PROFILE = test
+demo-fastapi: build demo-assets  ## The demo's FastAPI twin (examples/demo/fastapi_demo, uvicorn, SQLite) on http://127.0.0.1:8001/ (FASTAPI_PORT=...)
+	cd $(DEMO) && $(CURDIR)/$(PY) -m uvicorn fastapi_demo.app:app --host $(HOST) --port $(FASTAPI_PORT)
 
 bench: PROFILE = bench
 bench: build  ## Every benchmark group side by side (core, json, django, http, ctx, redis, scale, ws, ssr); results in build/bench/
@@ -175,4 +207,5 @@ clean:  ## Remove build products, the compiled extension and caches (keeps .venv
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean  ## clean, and also remove the virtualenvs, the demo database and the SSR tests' node_modules
-	rm -rf $(VENV) .venv-newest .venv-original $(DEMO)/db.sqlite3 tests/ssr/node_modules
+	rm -rf $(VENV) .venv-newest .venv-original $(DEMO)/db.sqlite3 $(DEMO)/fastapi_demo.sqlite3 $(DEMO)/media \
+		$(DEMO_FRONTEND)/node_modules $(DEMO_FRONTEND)/build $(DEMO_API) $(DEMO_BUNDLE) $(DEMO_BUNDLE).map tests/ssr/node_modules

@@ -5,14 +5,17 @@
 #
 #   demo   the C build (a C compiler, pkg-config, libjansson-dev, libhiredis-dev,
 #          libssl-dev, and the Python headers and venv module when the interpreter is
-#          Debian's own), the virtualenv and `pip install -e '.[django]'`.
+#          Debian's own), the virtualenv, `pip install -e '.[demo]'` (Django, Channels,
+#          uvicorn), nodejs and npm, and `npm ci` in examples/demo/frontend (react,
+#          react-dom, esbuild and typescript for the demo's pages, pinned by its lock).
 #   test   demo's, plus redis-server (the Redis tests start one), postgresql (the
 #          PostgreSQL pass starts a throwaway server with its initdb and pg_ctl), valgrind
 #          (make bench-check counts instructions with callgrind), clang-format and cppcheck
-#          (make lint), nodejs and npm (the SSR worker's tests run it under Node.js), the
-#          `dev` extra, `npm ci` in tests/ssr (react, react-dom and esbuild for the test
-#          components, pinned by tests/ssr/package-lock.json) and in tests/codegen
-#          (typescript, which type-checks the generated clients, pinned by its lock).
+#          (make lint), the `dev` extra, `npm ci` in tests/ssr (react, react-dom and esbuild
+#          for the test components, pinned by tests/ssr/package-lock.json) and in
+#          tests/codegen (typescript, which type-checks the generated clients, pinned by its lock),
+#          and chromium (the browser tests drive Debian's chromium through Playwright, never a
+#          downloaded browser).
 #   bench  test's, plus wrk (the HTTP load generator of make bench) and the `bench` extra.
 #
 # Each Debian package is installed only when its command or library is missing, with
@@ -44,7 +47,7 @@ die() {
 }
 
 case "$PROFILE" in
-    demo) extras=(django) ;;
+    demo) extras=(demo) ;;
     test) extras=(dev) ;;
     bench) extras=(dev bench) ;;
     *) die "unknown profile '$PROFILE' (demo, test or bench)" ;;
@@ -119,9 +122,12 @@ if wants test bench; then
     command -v valgrind >/dev/null 2>&1 || packages+=(valgrind)
     command -v clang-format >/dev/null 2>&1 || packages+=(clang-format)
     command -v cppcheck >/dev/null 2>&1 || packages+=(cppcheck)
-    command -v node >/dev/null 2>&1 || packages+=(nodejs)
-    command -v npm >/dev/null 2>&1 || packages+=(npm)
+    # The browser tests (tests/browser) drive it through Playwright; none is downloaded.
+    command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 fi
+# Node.js runs the SSR worker (the demo's pages, the SSR tests) and the demo's build.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 if wants bench; then
     command -v wrk >/dev/null 2>&1 || packages+=(wrk)
 fi
@@ -206,5 +212,17 @@ if wants test bench && [ -f "$CODEGEN_TESTS/package-lock.json" ]; then
     if [ ! "$CODEGEN_TESTS/node_modules/.package-lock.json" -nt "$CODEGEN_TESTS/package-lock.json" ]; then
         say "npm ci in $CODEGEN_TESTS (typescript, to type-check the generated clients)"
         (cd "$CODEGEN_TESTS" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi
+
+# --- 5. npm packages of the demo's pages -------------------------------------------------
+
+# The same rule for the demo's frontend (react, react-dom, esbuild, typescript): the SSR
+# worker renders its components from there, and `make demo-assets` builds the bundle.
+DEMO_FRONTEND=examples/demo/frontend
+if [ -f "$DEMO_FRONTEND/package-lock.json" ]; then
+    if [ ! "$DEMO_FRONTEND/node_modules/.package-lock.json" -nt "$DEMO_FRONTEND/package-lock.json" ]; then
+        say "npm ci in $DEMO_FRONTEND (react, react-dom, esbuild, typescript for the demo's pages)"
+        (cd "$DEMO_FRONTEND" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 fi

@@ -27,7 +27,7 @@ EXTRA_ALLOWED = {
 # What an extra brings through another package's own extra: `crypto` is PyJWT[crypto],
 # i.e. `cryptography`, which PyJWT (and mizan.core.jwt_keys) import when it is installed.
 EXTRA_PROVIDES = {"crypto": {"cryptography"}}
-TOOL_EXTRAS = {"dev", "bench"}
+TOOL_EXTRAS = {"dev", "bench", "demo"}
 
 
 def _requirements() -> list[tuple[str, str | None]]:
@@ -103,3 +103,20 @@ def test_dep1a_packages_never_import_tools() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=os.getcwd())
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+# DEP-1a: the browser tests' driver. Only a development tool, pinned to one minor release
+# because Playwright's CDP client must speak the protocol of the Debian chromium it drives
+# (tests/browser; no browser is ever downloaded).
+BROWSER_DRIVER = "playwright"
+
+
+def test_dep1a_browser_driver_is_a_pinned_dev_tool() -> None:
+    declared = [Requirement(text) for text in metadata.requires("mizan") or []]
+    drivers = [r for r in declared if r.name.lower() == BROWSER_DRIVER]
+    assert [r.marker is not None and r.marker.evaluate({"extra": "dev"}) for r in drivers] == [True]
+    (driver,) = drivers
+    assert not driver.extras
+    pins = {spec.operator: Version(spec.version) for spec in driver.specifier}
+    assert set(pins) == {">=", "<"} and pins["<"].release[:2] == (pins[">="].major, pins[">="].minor + 1)
+    assert driver.specifier.contains(metadata.version(BROWSER_DRIVER))

@@ -33,7 +33,7 @@ def test_ir1_export_writes_exactly_the_ir(tmp_path: Path) -> None:
     direct = _run(["-c", BUILD_IR], DEMO, tmp_path, **demo)
     assert (first.returncode, first.stderr) == (0, "")
     assert first.stdout == second.stdout == direct.stdout
-    assert 'function "update_profile" {' in first.stdout and 'context "user" {' in first.stdout
+    assert 'function "add_task" {' in first.stdout and 'context "board" {' in first.stdout
     assert first.stdout.endswith("}\n")
     ckdl.parse(first.stdout, version=2)  # a real KDL 2.0 parser accepts it
 
