@@ -22,6 +22,10 @@ from mizan.forms.fields import describe, is_multiple
 QuerySetSource: TypeAlias = models.QuerySet[Any] | Callable[[Any], models.QuerySet[Any]] | None
 """`queryset=`: a QuerySet, or `queryset(request)` for one per request (e.g. the user's rows)."""
 
+FormKwargs: TypeAlias = Callable[[Any], Mapping[str, Any]] | None
+"""`form_kwargs=`: `form_kwargs(request)` returns extra keyword arguments of the form's
+constructor (e.g. `{"user": request.user}`), as a Django view's `get_form_kwargs()` does."""
+
 MSG_NOT_FOUND = "Not found"
 
 
@@ -68,8 +72,15 @@ def instance_argument(form_class: type[forms.BaseForm], name: str, queryset: Que
 class DjangoForm:
     """A Django form class as a form adapter (see `FormAdapter`)."""
 
-    def __init__(self, form_class: type[forms.BaseForm], instance: str | None, queryset: QuerySetSource) -> None:
+    def __init__(
+        self,
+        form_class: type[forms.BaseForm],
+        instance: str | None,
+        queryset: QuerySetSource,
+        form_kwargs: FormKwargs = None,
+    ) -> None:
         self.form_class = form_class
+        self._form_kwargs = form_kwargs
         self.model_form = issubclass(form_class, BaseModelForm)
         self._instance = None if instance is None else instance_argument(form_class, instance, queryset)
         fields = form_class.base_fields
@@ -84,15 +95,20 @@ class DjangoForm:
     def instance_argument(self) -> InstanceArgument | None:
         return self._instance
 
+    def _extra(self, request: Any) -> dict[str, Any]:
+        return {} if self._form_kwargs is None else dict(self._form_kwargs(request))
+
     def schema_fields(self, request: Any) -> tuple[list[str], dict[str, dict[str, Any]]]:
-        form = self.form_class()
+        form = self.form_class(**self._extra(request))
         fields = {bound.name: describe(bound) for bound in form}
         return list(fields), fields
 
     def check(self, request: Any, data: Mapping[str, Any], files: Files, instance: Any) -> Checked:
         prefix = self.form_class.prefix  # a class may declare one; its inputs carry it
         values, wrong = bind(self.form_class.base_fields, data, prefix)
-        kwargs = {"instance": instance} if self.model_form else {}
+        kwargs = self._extra(request)
+        if self.model_form:
+            kwargs["instance"] = instance
         form = self.form_class(data=values, files=file_data(files, prefix), **kwargs)
         form.full_clean()
         mark_wrong(form, wrong)

@@ -14,7 +14,7 @@ from django.forms.models import BaseModelForm
 from mizan.core.client import ServerFunction
 from mizan.core.errors import MizanRegistrationError
 from mizan.core.forms import FormDefinition, FormOptions, Handler, register_form_functions
-from mizan.forms.adapters import DjangoForm, DjangoFormset, QuerySetSource
+from mizan.forms.adapters import DjangoForm, DjangoFormset, FormKwargs, QuerySetSource
 
 FUNCTIONS_ATTRIBUTE = "__mizan_functions__"  # read by discovery (mizan.core.discovery)
 
@@ -31,6 +31,7 @@ def _register_django_form(
     handler: Handler | None,
     instance: str | None,
     queryset: QuerySetSource,
+    form_kwargs: FormKwargs,
     *,
     eager: bool,
 ) -> dict[str, type[ServerFunction]]:
@@ -38,7 +39,7 @@ def _register_django_form(
         raise MizanRegistrationError(f"{form_class.__qualname__}: instance= takes an argument name, not {instance!r}")
     definition = FormDefinition(
         options,
-        lambda: DjangoForm(form_class, instance, queryset),
+        lambda: DjangoForm(form_class, instance, queryset, form_kwargs),
         handler,
         formset=False,
         module=form_class.__module__,
@@ -61,6 +62,7 @@ def register_form(
     auth: Any = None,
     instance: str | None = None,
     queryset: QuerySetSource = None,
+    form_kwargs: FormKwargs = None,
 ) -> dict[str, type[ServerFunction]]:
     """Register `<name>.schema`, `<name>.validate` and (with `submit_handler`)
     `<name>.submit` for a Django form class (FORM-1, FORM-2).
@@ -77,6 +79,10 @@ def register_form(
             the model field of that name, or on the primary key); absent means create.
         queryset: the rows `instance` is looked up in (a QuerySet, or a callable taking
             the request); others are "not found". Default: all the model's rows.
+        form_kwargs: `form_kwargs(request)` returns extra keyword arguments for the
+            form's constructor, in all three functions (e.g. `{"user": request.user}`
+            for a form whose `clean()` checks what the caller owns), like a Django
+            view's `get_form_kwargs()`. On the WebSocket, `request` is the socket's.
 
     Returns:
         The registered functions by name.
@@ -87,7 +93,7 @@ def register_form(
     if not (isinstance(form_class, type) and issubclass(form_class, forms.BaseForm)):
         raise MizanRegistrationError(f"register_form() takes a Django form class, not {form_class!r}")
     options = FormOptions(name, title, submit_label, live_validation, affects, merge, auth)
-    return _register_django_form(form_class, options, submit_handler, instance, queryset, eager=True)
+    return _register_django_form(form_class, options, submit_handler, instance, queryset, form_kwargs, eager=True)
 
 
 def register_formset(
@@ -125,10 +131,11 @@ def register_formset(
 @dataclass(frozen=True)
 class MizanFormMeta(FormOptions):
     """The `mizan` attribute of a `MizanFormMixin` form: `register_form`'s options (the
-    form options every form has, and a ModelForm's `instance`/`queryset`)."""
+    form options every form has, a ModelForm's `instance`/`queryset`, and `form_kwargs`)."""
 
     instance: str | None = None
     queryset: QuerySetSource = None
+    form_kwargs: FormKwargs = None
 
 
 class MizanFormMixin:
@@ -157,4 +164,4 @@ class MizanFormMixin:
         options = FormOptions(**{f.name: getattr(meta, f.name) for f in dataclasses.fields(FormOptions)})
         handler = getattr(cls, "on_submit_success", None)
         # Django's form metaclasses set the fields after this hook: the spec waits for first use.
-        _register_django_form(cls, options, handler, meta.instance, meta.queryset, eager=False)
+        _register_django_form(cls, options, handler, meta.instance, meta.queryset, meta.form_kwargs, eager=False)

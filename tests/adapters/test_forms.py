@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,10 +20,11 @@ from typing import Any, Literal
 
 import ckdl
 import pytest
-from pydantic import AnyUrl, BaseModel, Field, model_validator
+from pydantic import AnyUrl, BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from mizan import Forbidden, Upload, client
 from mizan.core import notify, registry
+from mizan.core.auth import get_user
 from mizan.core.forms import get_forms, register_pydantic_form
 from mizan.core.ir import build_ir
 from tests.adapters.conftest import Adapter, Answer
@@ -644,3 +646,69 @@ def test_a_file_field_over_the_upload_limit_is_refused_before_the_form_runs(form
     files = [("attachment", ("big.bin", b"x" * 1001, "application/octet-stream"))]
     answer = forms.adapter.upload("contact.submit", {"data": VALID}, files)
     assert (answer.status, answer.json()["error"]["details"]) == (400, {"limit": "max_upload_bytes"})
+
+
+class Signed(BaseModel):
+    """A form whose check needs the caller: Pydantic validators see the request as
+    `info.context["request"]`."""
+
+    owner: str
+
+    @field_validator("owner")
+    @classmethod
+    def is_the_caller(cls, owner: str, info: ValidationInfo) -> str:
+        user = get_user(info.context["request"])
+        if getattr(user, "username", None) != owner:
+            raise ValueError("Not yours")
+        return owner
+
+
+def django_signed_form() -> type:
+    """The Django twin of `Signed`: the caller comes in through `form_kwargs=`."""
+    from django import forms as django_forms
+
+    class SignedForm(django_forms.Form):
+        owner = django_forms.CharField()
+
+        def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.user = user
+
+        def clean_owner(self) -> str:
+            if getattr(self.user, "username", None) != self.cleaned_data["owner"]:
+                raise django_forms.ValidationError("Not yours")
+            return str(self.cleaned_data["owner"])
+
+    return SignedForm
+
+
+@pytest.mark.parametrize("transport", ["http", "ws"])
+def test_form_checks_see_the_caller(forms: Forms, transport: str) -> None:
+    """A form's own checks may depend on who asks (a row the caller owns): Django forms
+    get the request through `form_kwargs=`, Pydantic validators through the validation
+    context; on the WebSocket the request is the socket's, with the socket's user."""
+    adapter = forms.adapter
+    if adapter.name == "django":
+        from mizan.forms import register_form
+
+        register_form(django_signed_form(), "signed", record_owner, form_kwargs=lambda request: {"user": request.user})
+    else:
+        from mizan_fastapi.forms import register_form as register_fastapi_form
+
+        register_fastapi_form(Signed, "signed", record_owner)
+
+    def validate(owner: str, identity: str) -> Any:
+        args = {"data": {"owner": owner}}
+        if transport == "http":
+            return result(adapter.call("signed.validate", args, identity=identity))
+        with adapter.websocket(identity=identity) as socket:
+            return json.loads(socket.rpc(1, "signed.validate", args))["result"]
+
+    assert validate("alice", "alice") == {"valid": True, "errors": {}, "non_field_errors": []}
+    assert validate("alice", "bob") == {"valid": False, "errors": {"owner": ["Not yours"]}, "non_field_errors": []}
+    submitted = result(adapter.call("signed.submit", {"data": {"owner": "bob"}}, identity="bob"))
+    assert submitted == {"success": True, "data": {"name": "bob"}}
+
+
+def record_owner(bound: Any, request: Any) -> Message:
+    return Message(name=bound.owner if isinstance(bound, BaseModel) else bound.cleaned_data["owner"])

@@ -176,7 +176,9 @@ class PydanticForm:
         values = {key: value for key, value in data.items() if key not in self._files}
         values.update(files)
         try:
-            bound = self.model.model_validate(values)
+            # Validators see the caller as `info.context["request"]` (Pydantic's own channel
+            # for outside state), e.g. to check that a referenced row is the caller's.
+            bound = self.model.model_validate(values, context={"request": request})
         except pydantic.ValidationError as exc:
             errors: dict[str, list[str]] = {}
             non_field: list[str] = []
