@@ -18,7 +18,6 @@ from mizan import NotFound, ReactContext, Upload, client
 from mizan.channels import ReactChannel, register
 from mizan.forms import register_form
 
-from .current import current_user
 from .models import Attachment, Task, TaskList
 
 ListsContext = ReactContext("lists")
@@ -167,13 +166,18 @@ class TaskForm(forms.Form):
     title = forms.CharField(min_length=3, max_length=80)
     list_id = forms.IntegerField(widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        # The caller (register_form's form_kwargs): only their own lists are checked.
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         list_id = self.cleaned_data.get("list_id")
         if list_id is None:
             return cleaned
         try:
-            task_list = own_list(current_user(), list_id)
+            task_list = own_list(self.user, list_id)
         except NotFound:
             self.add_error("list_id", "No such list.")
             return cleaned
@@ -198,6 +202,7 @@ register_form(
     live_validation=True,
     affects=BoardContext,
     auth=True,
+    form_kwargs=lambda request: {"user": request.user},
 )
 
 

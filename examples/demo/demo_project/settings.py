@@ -35,7 +35,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "demo_app.current.CurrentUserMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -14,7 +14,6 @@ WebSocket hijacking); the cookie is `SameSite=Lax` on top of that.
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import os
@@ -38,10 +37,6 @@ COOKIE: Final = "demo_session"
 SESSION_TTL: Final = 12 * 3600  # seconds
 SESSION_AUDIENCE: Final = "mizan-demo-session"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
-
-# The signed-in user of the request being served (None when anonymous), for code that is
-# not handed the request: the task form's validator (see functions.py).
-current_user: contextvars.ContextVar[store.User | None] = contextvars.ContextVar("demo_user", default=None)
 
 
 @cache
@@ -101,7 +96,7 @@ async def refuse(scope: Scope, receive: Receive, send: Send) -> None:
 
 class SessionMiddleware:
     """Put the session's user (or None) in `state.user` of every HTTP request and
-    WebSocket, and in `current_user` while it is served."""
+    WebSocket."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -117,8 +112,4 @@ class SessionMiddleware:
             return
         user = await anyio.to_thread.run_sync(user_from_cookie, headers.get("cookie"))
         scope.setdefault("state", {})["user"] = user
-        reset = current_user.set(user)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            current_user.reset(reset)
+        await self.app(scope, receive, send)

@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_
 from starlette.requests import Request
 
 from fastapi_demo import store
-from fastapi_demo.auth import current_user
 from mizan.channels import ReactChannel
 from mizan.channels import register as register_channel
 from mizan_fastapi import BadRequest, NotFound, ReactContext, Upload, client, get_user, register
@@ -188,10 +187,10 @@ class TaskForm(BaseModel):
 
     @field_validator("list_id")
     @classmethod
-    def own_list(cls, list_id: int) -> int:
+    def own_list(cls, list_id: int, info: ValidationInfo) -> int:
         """Only the signed-in user's lists: anything else is "No such list." (a field
         error, so a submit answers `success: false`, as the Django form does)."""
-        user = current_user.get()
+        user = get_user(info.context["request"]) if info.context else None
         if user is None or store.owned_list_name(user.id, list_id) is None:
             raise ValueError(NO_LIST + ".")
         return list_id
