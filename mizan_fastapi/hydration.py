@@ -4,28 +4,17 @@ through the same bundle pipeline and origin cache as `GET /ctx/<name>/` (SSR-4),
 
 from __future__ import annotations
 
-import json
-import logging
 from typing import Any
 
 from starlette.requests import Request
 
-from mizan.core import registry
 from mizan.core.contexts import ReactContext
 from mizan.core.errors import Unauthorized
 from mizan.core.executor import context_pipeline
+from mizan.core.ssr.hydration import add_bundle, context_names, query_of, refused
 from mizan_fastapi.conf import get_settings
 from mizan_fastapi.identity import authenticate
 from mizan_fastapi.translate import drive
-
-logger = logging.getLogger("mizan.ssr")
-
-
-def query_text(value: object) -> str:
-    """A param as the client would put it in the `/ctx/` query string (`True` is `true`)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else str(value)
 
 
 async def context_props(request: Request, *contexts: ReactContext | str, **params: object) -> dict[str, Any]:
@@ -49,22 +38,13 @@ async def context_props(request: Request, *contexts: ReactContext | str, **param
     Raises:
         LookupError: a context of that name is not registered (a mistake in the route).
     """
-    props: dict[str, Any] = {}
     try:
         token_user = authenticate(request, get_settings())
     except Unauthorized as error:
-        logger.info("SSR hydration skipped: the request's token was refused (%s)", error)
-        return props
-    query = {key: query_text(value) for key, value in params.items()}
-    for context in contexts:
-        name = context.name if isinstance(context, ReactContext) else context
-        if registry.context_view(name) is None:
-            raise LookupError(f"context_props: no context named {name!r} is registered")
+        return refused(error)
+    props: dict[str, Any] = {}
+    query = query_of(params)
+    for name in context_names(contexts):
         response = await drive(request, token_user, context_pipeline(request, name, query))
-        body = json.loads(bytes(response.body))
-        if response.status_code == 200:
-            props.update(body)
-        else:
-            failure = body["error"]
-            logger.info("SSR hydration left out context %r: %s %s", name, failure["code"], failure["message"])
+        add_bundle(props, name, response.status_code, bytes(response.body))
     return props

@@ -3,28 +3,17 @@ bundle pipeline and origin cache as `GET /ctx/<name>/` (SSR-4)."""
 
 from __future__ import annotations
 
-import json
-import logging
 from typing import Any
 
 from django.http import HttpRequest
 
 from mizan.authentication import authenticate
 from mizan.conf import get_settings
-from mizan.core import registry
 from mizan.core.contexts import ReactContext
 from mizan.core.errors import Unauthorized
 from mizan.core.executor import context_pipeline, run_sync
+from mizan.core.ssr.hydration import add_bundle, context_names, query_of, refused
 from mizan.views import _resolver
-
-logger = logging.getLogger("mizan.ssr")
-
-
-def query_text(value: object) -> str:
-    """A param as the client would put it in the `/ctx/` query string."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else str(value)
 
 
 def context_props(request: HttpRequest, *contexts: ReactContext | str, **params: object) -> dict[str, Any]:
@@ -50,23 +39,13 @@ def context_props(request: HttpRequest, *contexts: ReactContext | str, **params:
     Raises:
         LookupError: a context of that name is not registered (a mistake in the view).
     """
-    settings = get_settings()
-    props: dict[str, Any] = {}
     try:
-        authenticate(request, settings)
+        authenticate(request, get_settings())
     except Unauthorized as error:
-        logger.info("SSR hydration skipped: the request's token was refused (%s)", error)
-        return props
-    query = {key: query_text(value) for key, value in params.items()}
-    for context in contexts:
-        name = context.name if isinstance(context, ReactContext) else context
-        if registry.context_view(name) is None:
-            raise LookupError(f"context_props: no context named {name!r} is registered")
+        return refused(error)
+    props: dict[str, Any] = {}
+    query = query_of(params)
+    for name in context_names(contexts):
         response = run_sync(context_pipeline(request, name, query), _resolver(request))
-        body = json.loads(response.body)
-        if response.status == 200:
-            props.update(body)
-        else:
-            failure = body["error"]
-            logger.info("SSR hydration left out context %r: %s %s", name, failure["code"], failure["message"])
+        add_bundle(props, name, response.status, response.body)
     return props
