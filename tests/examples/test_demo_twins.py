@@ -274,9 +274,12 @@ def test_pages_need_a_session(server: DemoServer) -> None:
 def test_plain_page_imports_the_packaged_runtime(alice: Session) -> None:
     reply = alice.http.get("/plain/")
     assert reply.status_code == 200
-    assert 'from "/static/mizan/client.js"' in reply.text
+    assert '<script type="module" src="/static/demo/plain.js">' in reply.text
     for test_id in ("plain-status", "plain-lists", "plain-add"):
         assert f'data-testid="{test_id}"' in reply.text
+    script = alice.http.get("/static/demo/plain.js")
+    assert script.status_code == 200
+    assert 'import { createClient } from "../mizan/client.js";' in script.text  # /static/mizan/client.js
     runtime = alice.http.get("/static/mizan/client.js")
     assert runtime.status_code == 200
     assert runtime.content == (Path(mizan.__file__).parent / "static" / "mizan" / "client.js").read_bytes()
