@@ -8,54 +8,21 @@ exactly like a list that does not exist, so nobody learns which ids are taken.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django import forms
 from django.http import HttpRequest
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel
 
 from mizan import NotFound, ReactContext, Upload, client
 from mizan.channels import ReactChannel, register
 from mizan.forms import register_form
 
 from .models import Attachment, Task, TaskList
+from .schemas import DUPLICATE, NO_LIST, NO_TASK, AttachmentOut, ChatMessage, ChatText, ListOut, Summary, TaskOut, Title
 
 ListsContext = ReactContext("lists")
 BoardContext = ReactContext("board")
-
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-ChatText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-
-
-class AttachmentOut(BaseModel):
-    id: int
-    name: str
-    size: int
-
-
-class TaskOut(BaseModel):
-    id: int
-    title: str
-    done: bool
-    attachments: list[AttachmentOut]
-
-
-class ListOut(BaseModel):
-    id: int
-    name: str
-
-
-class Summary(BaseModel):
-    list_id: int
-    name: str
-    open: int
-    done: int
-
-
-class ChatMessage(BaseModel):
-    user: str
-    text: str
-
 
 # --- lookups -----------------------------------------------------------------------------
 
@@ -67,11 +34,11 @@ def own_list(user: Any, list_id: int) -> TaskList:
         NotFound: no such list, or another user's.
     """
     if user is None or not user.is_authenticated:
-        raise NotFound("No such list")
+        raise NotFound(NO_LIST)
     try:
         return TaskList.objects.get(pk=list_id, owner=user)
     except TaskList.DoesNotExist:
-        raise NotFound("No such list") from None
+        raise NotFound(NO_LIST) from None
 
 
 def own_task(user: Any, list_id: int, task_id: int) -> Task:
@@ -80,7 +47,7 @@ def own_task(user: Any, list_id: int, task_id: int) -> Task:
     try:
         return task_list.tasks.get(pk=task_id)
     except Task.DoesNotExist:
-        raise NotFound("No such task") from None
+        raise NotFound(NO_TASK) from None
 
 
 def task_out(task: Task) -> TaskOut:
@@ -179,11 +146,11 @@ class TaskForm(forms.Form):
         try:
             task_list = own_list(self.user, list_id)
         except NotFound:
-            self.add_error("list_id", "No such list.")
+            self.add_error("list_id", NO_LIST + ".")
             return cleaned
         title = self.cleaned_data.get("title")
         if title and task_list.tasks.filter(title__iexact=title).exists():
-            self.add_error("title", "A task with this title is already in the list.")
+            self.add_error("title", DUPLICATE)
         return cleaned
 
 

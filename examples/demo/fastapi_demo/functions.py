@@ -8,9 +8,21 @@ indistinguishable from a missing one.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
+from demo_app.schemas import (
+    DUPLICATE,
+    NO_LIST,
+    NO_TASK,
+    AttachmentOut,
+    ChatMessage,
+    ChatText,
+    ListOut,
+    Summary,
+    TaskOut,
+    Title,
+)
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from starlette.requests import Request
 
 from fastapi_demo import store
@@ -21,44 +33,6 @@ from mizan_fastapi.forms import register_form
 
 ListsContext = ReactContext("lists")
 BoardContext = ReactContext("board")
-
-# One answer for a missing list and another user's: nothing to tell apart. The messages
-# are the Django demo's.
-NO_LIST = "No such list"
-NO_TASK = "No such task"
-DUPLICATE = "A task with this title is already in the list."
-
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-
-
-class AttachmentOut(BaseModel):
-    id: int
-    name: str
-    size: int
-
-
-class TaskOut(BaseModel):
-    id: int
-    title: str
-    done: bool
-    attachments: list[AttachmentOut]
-
-
-class ListOut(BaseModel):
-    id: int
-    name: str
-
-
-class Summary(BaseModel):
-    list_id: int
-    name: str
-    open: int
-    done: int
-
-
-class ChatMessage(BaseModel):
-    user: str
-    text: str
 
 
 def _user_id(request: Any) -> int:
@@ -230,7 +204,7 @@ class Chat(ReactChannel):
         list_id: int
 
     class ReactMessage(BaseModel):
-        text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+        text: ChatText
 
     DjangoMessage = ChatMessage
 
