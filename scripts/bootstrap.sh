@@ -193,36 +193,22 @@ if install_stale; then
     mkdir -p "$(dirname "$BUILD_STAMP")" && touch "$BUILD_STAMP"
 fi
 
-# --- 4. npm packages of the SSR worker's tests -------------------------------------------
+# --- 4. npm packages ---------------------------------------------------------------------
 
 # `npm ci` installs exactly the committed lock; npm rewrites node_modules/.package-lock.json
 # at the end of each install, so a lock newer than it (a checkout, an upgrade) reinstalls.
-SSR_TESTS=tests/ssr
-if wants test bench && [ -f "$SSR_TESTS/package-lock.json" ]; then
-    if [ ! "$SSR_TESTS/node_modules/.package-lock.json" -nt "$SSR_TESTS/package-lock.json" ]; then
-        say "npm ci in $SSR_TESTS (react, react-dom, esbuild for the SSR worker's tests)"
-        (cd "$SSR_TESTS" && npm ci --no-audit --no-fund --loglevel=error)
+npm_ci() {  # <dir> <what it is for>
+    [ -f "$1/package-lock.json" ] || return 0
+    if [ ! "$1/node_modules/.package-lock.json" -nt "$1/package-lock.json" ]; then
+        say "npm ci in $1 ($2)"
+        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
     fi
-fi
+}
 
-# The code generator's tests type-check the generated clients with TypeScript (tsc),
-# pinned by tests/codegen/package-lock.json, the same way.
-CODEGEN_TESTS=tests/codegen
-if wants test bench && [ -f "$CODEGEN_TESTS/package-lock.json" ]; then
-    if [ ! "$CODEGEN_TESTS/node_modules/.package-lock.json" -nt "$CODEGEN_TESTS/package-lock.json" ]; then
-        say "npm ci in $CODEGEN_TESTS (typescript, to type-check the generated clients)"
-        (cd "$CODEGEN_TESTS" && npm ci --no-audit --no-fund --loglevel=error)
-    fi
+if wants test bench; then
+    npm_ci tests/ssr "react, react-dom, esbuild for the SSR worker's tests"
+    npm_ci tests/codegen "typescript, to type-check the generated clients"
 fi
-
-# --- 5. npm packages of the demo's pages -------------------------------------------------
-
-# The same rule for the demo's frontend (react, react-dom, esbuild, typescript): the SSR
-# worker renders its components from there, and `make demo-assets` builds the bundle.
-DEMO_FRONTEND=examples/demo/frontend
-if [ -f "$DEMO_FRONTEND/package-lock.json" ]; then
-    if [ ! "$DEMO_FRONTEND/node_modules/.package-lock.json" -nt "$DEMO_FRONTEND/package-lock.json" ]; then
-        say "npm ci in $DEMO_FRONTEND (react, react-dom, esbuild, typescript for the demo's pages)"
-        (cd "$DEMO_FRONTEND" && npm ci --no-audit --no-fund --loglevel=error)
-    fi
-fi
+# The demo's pages (every profile): the SSR worker renders its components from there, and
+# `make demo-assets` type-checks and bundles them.
+npm_ci examples/demo/frontend "react, react-dom, esbuild, typescript for the demo's pages"
