@@ -644,3 +644,19 @@ def test_a_file_field_over_the_upload_limit_is_refused_before_the_form_runs(form
     files = [("attachment", ("big.bin", b"x" * 1001, "application/octet-stream"))]
     answer = forms.adapter.upload("contact.submit", {"data": VALID}, files)
     assert (answer.status, answer.json()["error"]["details"]) == (400, {"limit": "max_upload_bytes"})
+
+
+@pytest.mark.capability("WebSocket RPC", "django", "fastapi")
+def test_ws9_a_form_submit_naming_its_tab_skips_that_tabs_socket(forms: Forms) -> None:
+    """A submit over HTTP with `X-Mizan-Tab` is not pushed to the socket opened with that tab
+    id (its reply has the invalidation), only to the user's other sockets."""
+    forms.register(affects="inbox")
+    with forms.adapter.websocket(identity="alice", query="tab=form-tab") as own_tab:
+        with forms.adapter.websocket(identity="alice") as other:
+            answer = forms.adapter.call(
+                "contact.submit", {"data": VALID}, identity="alice", headers={"X-Mizan-Tab": "form-tab"}
+            )
+            assert answer.json()["invalidate"] == ["inbox"]
+            assert other.receive_json() == {"invalidate": ["inbox"], "type": "invalidate"}
+            own_tab.expect_quiet()
+            other.expect_quiet()
