@@ -24,7 +24,7 @@ from mizan.core.errors import ConfigError
 logger = logging.getLogger("mizan")
 
 RECONNECT_DELAY: Final = 1.0  # seconds between attempts to re-subscribe after Redis failed
-_SEPARATOR: Final = "\n"  # payload: "<origin>\n<frame>"; the origin is hex, never a newline
+_SEPARATOR: Final = "\n"  # payload: "<origin>\n<frame>"; an origin (hex, or a tab id of [A-Za-z0-9_-]) has no newline
 
 
 class LocalHub:

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 
 from mizan.core.broadcast import Deliver
+from mizan.core.tabs import scope_tab
 from mizan.core.tokens import TokenUser
 from mizan.core.ws import Session
 from mizan_fastapi.broadcast import Hub, current_hub
@@ -68,4 +69,5 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     settings = get_settings()
     await websocket.accept()
     transport = StarletteTransport(websocket, current_hub())
-    await Session(transport, settings).serve(transport.receive)
+    # WS-9: the tab named on the connect URL does not hear of its own HTTP mutations.
+    await Session(transport, settings, tab=scope_tab(websocket.scope)).serve(transport.receive)

@@ -26,6 +26,7 @@ from mizan.authentication import check_pk, set_user
 from mizan.channels.layer import layer_slot, warn_without_layer
 from mizan.conf import get_settings
 from mizan.core.broadcast import Deliver
+from mizan.core.tabs import scope_tab
 from mizan.core.tokens import TokenUser
 from mizan.core.ws import Session
 
@@ -87,7 +88,13 @@ class MizanConsumer(AsyncWebsocketConsumer):
         # Unbounded but never long: the session's read loop takes each frame as soon as the
         # event loop runs it, and answers it (or starts its call) without awaiting.
         self._frames = asyncio.Queue()
-        session = Session(ChannelsTransport(self), get_settings(), check_subject=check_pk, in_thread=in_thread)
+        session = Session(
+            ChannelsTransport(self),
+            get_settings(),
+            check_subject=check_pk,
+            in_thread=in_thread,
+            tab=scope_tab(self.scope),  # WS-9: the tab's own HTTP mutations are not pushed back
+        )
         self._core = session
         self._session = asyncio.ensure_future(session.serve(self._frames.get))
 

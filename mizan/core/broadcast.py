@@ -25,6 +25,7 @@ from pydantic_core import to_jsonable_python
 from mizan.core import _backend
 from mizan.core.auth import UnkeyedIdentity, get_user, identity_key
 from mizan.core.errors import ConfigError
+from mizan.core.tabs import request_tab
 
 logger = logging.getLogger("mizan")
 
@@ -37,6 +38,7 @@ Deliver = Callable[[str, "str | None"], None]
 
 # The socket a mutation came from (WS-9 skips it: its reply carries the invalidation).
 # Set by the WebSocket session around each call; copied into the threads sync code runs in.
+# An HTTP mutation names its tab in a header instead (mizan.core.tabs).
 ORIGIN: contextvars.ContextVar[str | None] = contextvars.ContextVar("mizan_ws_origin", default=None)
 
 
@@ -181,7 +183,10 @@ def pending_invalidation(
     """WS-9: what pushes `{"invalidate":[...],"type":"invalidate"}` to every socket of the
     request's authenticated user except `origin`, to be run when the mutation is final;
     None when there is nobody to tell. Anonymous requests push nothing (no socket may be
-    told what another anonymous visitor changed), nor does an identity without a key."""
+    told what another anonymous visitor changed), nor does an identity without a key.
+
+    `origin` is the socket a WebSocket call came from (`ORIGIN`); None over HTTP, where
+    the request's `X-Mizan-Tab` names the tab to skip, if any (mizan.core.tabs)."""
     if not (invalidate or merge) or not _publishers:
         return None
     try:
@@ -194,6 +199,8 @@ def pending_invalidation(
     engines = [publisher for publisher in publishers() if publisher.reaches(group)]
     if not engines:
         return None
+    if origin is None:
+        origin = request_tab(request)  # read only when a push goes out: free otherwise
     text = encode_frame({"invalidate": invalidation_targets(invalidate, merge), "type": "invalidate"})
 
     def push() -> None:

@@ -39,6 +39,7 @@ from mizan.core.executor import (
     run_async,
 )
 from mizan.core.settings import MizanSettings, WSLimits
+from mizan.core.tabs import valid_tab
 from mizan.core.tokens import TokenUser, authenticate_mwt
 
 logger = logging.getLogger("mizan")
@@ -109,18 +110,23 @@ class Session:
         *,
         check_subject: Callable[[str], object] | None = None,
         in_thread: channels.Runner | None = None,
+        tab: str | None = None,
     ) -> None:
         """`check_subject` is the adapter's test of an MWT subject, as on its HTTP
         endpoints (Django: the subject parses as the user model's primary key);
         `in_thread(func, *args)` runs sync user code off the loop (default
-        `asyncio.to_thread`; Django closes stale database connections around it)."""
+        `asyncio.to_thread`; Django closes stale database connections around it);
+        `tab` the client's tab id from the connect URL (mizan.core.tabs), ignored unless
+        valid."""
         self.transport = transport
         self.settings = settings
         self.limits = limits or settings.ws
         self.check_subject = check_subject
         self.in_thread = in_thread
         self.token_user: TokenUser | None = None  # set by a valid `auth` frame (WS-2)
-        self.origin = secrets.token_hex(8)  # WS-9: this socket's own mutations are not pushed back to it
+        # WS-9: this socket's own mutations are not pushed back to it, nor (with a tab id)
+        # its tab's mutations over HTTP.
+        self.origin = valid_tab(tab) or secrets.token_hex(8)
         self._outgoing: asyncio.Queue[str] = asyncio.Queue(self.limits.send_queue)
         self._calls: set[asyncio.Task[None]] = set()
         self._overflow = asyncio.Event()

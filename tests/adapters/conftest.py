@@ -179,14 +179,15 @@ class Adapter:
             all_headers[identities.HEADER] = identity
         return self._send(method, path, body, all_headers)
 
-    def call(self, fn: str, args: Any = None, *, identity: str | None = None) -> Answer:
+    def call(
+        self, fn: str, args: Any = None, *, identity: str | None = None, headers: dict[str, str] | None = None
+    ) -> Answer:
         payload: dict[str, Any] = {"fn": fn}
         if args is not None:
             payload["args"] = args
         body = json.dumps(payload).encode()
-        return self.request(
-            "POST", f"{API}/call/", body, identity=identity, headers={"Content-Type": "application/json"}
-        )
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        return self.request("POST", f"{API}/call/", body, identity=identity, headers=all_headers)
 
     def upload(
         self,
@@ -195,11 +196,13 @@ class Adapter:
         files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
         *,
         identity: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Answer:
         """`/call/` as `multipart/form-data`, the body encoded by a real client (httpx):
         `files` are `(part name, (filename, content, content type))`, in order."""
         body, content_type = multipart_body(fn, args, files or [])
-        return self.request("POST", f"{API}/call/", body, identity=identity, headers={"Content-Type": content_type})
+        all_headers = {"Content-Type": content_type, **(headers or {})}
+        return self.request("POST", f"{API}/call/", body, identity=identity, headers=all_headers)
 
     def ctx(self, name: str, query: str = "", *, identity: str | None = None) -> Answer:
         return self.request("GET", f"{API}/ctx/{name}/" + (f"?{query}" if query else ""), identity=identity)
@@ -210,13 +213,17 @@ class Adapter:
         raise NotImplementedError
 
     @contextlib.contextmanager
-    def websocket(self, identity: str | None = None, headers: dict[str, str] | None = None) -> Iterator[Socket]:
+    def websocket(
+        self, identity: str | None = None, headers: dict[str, str] | None = None, *, query: str = ""
+    ) -> Iterator[Socket]:
         """An open socket on `<prefix>/ws/` (WS-1), handshake made from the site itself,
-        with the named identity as the application supplies it (WS-2); closed on exit."""
+        with the named identity as the application supplies it (WS-2), `query` (without
+        its `?`) on the connect URL; closed on exit."""
         all_headers = {**SAME_SITE, **(headers or {})}
         if identity is not None:
             all_headers[identities.HEADER] = identity
-        with self._asgi_client().websocket_connect(WS, headers=all_headers) as session:
+        url = f"{WS}?{query}" if query else WS
+        with self._asgi_client().websocket_connect(url, headers=all_headers) as session:
             yield Socket(session)
 
 

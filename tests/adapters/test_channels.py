@@ -309,3 +309,98 @@ def test_ws9_an_auth_frame_moves_the_socket_to_the_token_users_pushes(ws: Adapte
         assert ws.request("POST", "/api/mizan/call/", body, headers=headers).status == 200
         assert socket.receive_text() == invalidated([{"context": "ws_profile", "params": {"user_id": 7}}])
         socket.expect_quiet()  # nothing of alice's any more
+
+
+# --- WS-9: tab ids (the tab a mutation over HTTP came from hears nothing of it) -------------------
+
+TAB = "tab-A_1"
+
+
+def tab_query(tab: str) -> str:
+    return f"tab={tab}"
+
+
+@LIVE
+def test_ws9_an_http_mutation_naming_its_tab_skips_that_tabs_socket_only(ws: Adapter) -> None:
+    with ws.websocket(identity="alice", query=tab_query(TAB)) as own_tab, ws.websocket(identity="alice") as other:
+        with ws.websocket(identity="bob", query=tab_query(TAB)) as bob_same_id:
+            answer = ws.call(
+                "ws_update_profile", {"user_id": 5, "name": "A"}, identity="alice", headers={"X-Mizan-Tab": TAB}
+            )
+            assert answer.json()["invalidate"] == PROFILE_5  # the tab's own reply still says it
+            assert other.receive_text() == invalidated(PROFILE_5)
+            for socket in (own_tab, other, bob_same_id):
+                socket.expect_quiet()  # bob's socket of the same id hears nothing of alice's anyway
+
+
+@LIVE
+def test_ws9_every_http_transport_of_a_mutation_names_its_tab(ws: Adapter) -> None:
+    """Multipart `/call/` and the view path skip the named tab as JSON `/call/` does."""
+    header = {"X-Mizan-Tab": TAB}
+    with ws.websocket(identity="alice", query=tab_query(TAB)) as own_tab, ws.websocket(identity="alice") as other:
+        upload = ws.upload(
+            "ws_attach_touch", {}, [("file", ("a.txt", b"abc", "text/plain"))], identity="alice", headers=header
+        )
+        assert upload.status == 200, upload.body
+        assert other.receive_text() == invalidated(upload.json()["invalidate"])
+        view = ws.call("ws_view_touch", identity="alice", headers=header)
+        assert view.status == 200 and view.body == b"a page"
+        assert view.headers["x-mizan-invalidate"] == "ws_profile"
+        assert other.receive_text() == invalidated(["ws_profile"])
+        own_tab.expect_quiet()
+        other.expect_quiet()
+
+
+@LIVE
+def test_ws9_without_a_tab_header_every_socket_of_the_user_hears(ws: Adapter) -> None:
+    with ws.websocket(identity="alice", query=tab_query(TAB)) as tabbed, ws.websocket(identity="alice") as other:
+        assert ws.call("ws_update_profile", {"user_id": 5, "name": "A"}, identity="alice").status == 200
+        assert tabbed.receive_text() == invalidated(PROFILE_5)
+        assert other.receive_text() == invalidated(PROFILE_5)
+        tabbed.expect_quiet()
+        other.expect_quiet()
+
+
+@LIVE
+@pytest.mark.parametrize(
+    ("query", "header"),
+    [
+        (tab_query("x" * 65), "x" * 65),  # too long
+        ("tab=", ""),  # empty
+        (tab_query("a.b"), "a.b"),  # outside [A-Za-z0-9_-]
+        (tab_query("a%20b"), "a b"),
+        (f"{tab_query(TAB)}&{tab_query(TAB)}", TAB),  # named twice on the URL: which one was meant?
+    ],
+)
+def test_ws9_an_invalid_tab_id_is_ignored(ws: Adapter, query: str, header: str) -> None:
+    """An invalid id on the URL leaves the socket its own random one, and an invalid
+    header names no tab: the socket hears of the mutation as if neither were given."""
+    with ws.websocket(identity="alice", query=query) as socket:
+        answer = ws.call(
+            "ws_update_profile", {"user_id": 5, "name": "A"}, identity="alice", headers={"X-Mizan-Tab": header}
+        )
+        assert answer.status == 200
+        assert socket.receive_text() == invalidated(PROFILE_5)
+        socket.expect_quiet()
+
+
+@LIVE
+def test_ws9_the_longest_tab_id_is_honoured(ws: Adapter) -> None:
+    tab = "Z9_-" * 16  # 64 characters
+    with ws.websocket(identity="alice", query=tab_query(tab)) as own_tab, ws.websocket(identity="alice") as other:
+        ws.call("ws_update_profile", {"user_id": 5, "name": "A"}, identity="alice", headers={"X-Mizan-Tab": tab})
+        assert other.receive_text() == invalidated(PROFILE_5)
+        own_tab.expect_quiet()
+
+
+@LIVE
+def test_ws9_a_tabbed_sockets_own_rpc_is_still_skipped(ws: Adapter) -> None:
+    """A socket with a tab id is still its calls' origin: its reply carries the
+    invalidation, the user's other sockets get the push."""
+    with ws.websocket(identity="alice", query=tab_query(TAB)) as own_tab, ws.websocket(identity="alice") as other:
+        assert own_tab.rpc(1, "ws_update_profile", {"user_id": 5, "name": "A"}) == text(
+            {"id": 1, "invalidate": PROFILE_5, "result": {"ok": True}}
+        )
+        assert other.receive_text() == invalidated(PROFILE_5)
+        own_tab.expect_quiet()
+        other.expect_quiet()

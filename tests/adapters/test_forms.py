@@ -712,3 +712,19 @@ def test_form_checks_see_the_caller(forms: Forms, transport: str) -> None:
 
 def record_owner(bound: Any, request: Any) -> Message:
     return Message(name=bound.owner if isinstance(bound, BaseModel) else bound.cleaned_data["owner"])
+
+
+@pytest.mark.capability("WebSocket RPC", "django", "fastapi")
+def test_ws9_a_form_submit_naming_its_tab_skips_that_tabs_socket(forms: Forms) -> None:
+    """A submit over HTTP with `X-Mizan-Tab` is not pushed to the socket opened with that tab
+    id (its reply has the invalidation), only to the user's other sockets."""
+    forms.register(affects="inbox")
+    with forms.adapter.websocket(identity="alice", query="tab=form-tab") as own_tab:
+        with forms.adapter.websocket(identity="alice") as other:
+            answer = forms.adapter.call(
+                "contact.submit", {"data": VALID}, identity="alice", headers={"X-Mizan-Tab": "form-tab"}
+            )
+            assert answer.json()["invalidate"] == ["inbox"]
+            assert other.receive_json() == {"invalidate": ["inbox"], "type": "invalidate"}
+            own_tab.expect_quiet()
+            other.expect_quiet()

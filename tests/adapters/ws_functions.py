@@ -127,4 +127,6 @@ def functions(adapter: str) -> dict[str, Any]:
         "ws_view_response": client(view),
         "ws_sneaky_view": client(sneaky_view),
         "ws_attach": client(attach),
+        "ws_attach_touch": client(affects=Profile)(attach),
+        "ws_view_touch": client(affects=Profile)(view),
     }

@@ -25,28 +25,24 @@ from tests.browser.pages import (
 )
 from tests.browser.web import Web
 
-# Found by these tests, outside this directory: a tab that makes a mutation over HTTP also
-# gets the invalidation pushed to every socket of its user (WS-9 says "every other open
-# socket", but an HTTP call names no socket), so it refetches the board for the push too:
-# twice for affects=board (the reply's invalidation and the push are two batches), and
-# once for merge=board, whose own reply needed no refetch.
-OWN_PUSH_ECHO = "the mutating tab also refetches for the invalidation pushed to its own socket"
-
 
 def _title(what: str) -> str:
     return f"{what} {uuid.uuid4().hex[:8]}"
 
 
 def test_a_task_added_in_one_tab_appears_in_the_other_without_reload(web: Web) -> None:
-    """Pushed invalidation over the socket: tab 2 refetches the board bundle exactly once."""
-    tab1, _, board = web.user("alice", "tab1")
+    """Pushed invalidation over the socket: tab 2 refetches the board bundle exactly once,
+    and tab 1, which made the mutation, once too (its reply; the push skips its tab)."""
+    tab1, log1, board = web.user("alice", "tab1")
     tab2, log2 = web.page(tab1.context, "tab2")
     wait_ready(tab1)
     open_board(tab2, board)
+    settle(tab1, log1)
     settle(tab2, log2)
     web.step(tab2, "tab2-before")
     navigations = []
     tab2.on("framenavigated", lambda frame: navigations.append(frame.url))
+    since1 = log1.mark()
     since = log2.mark()
 
     title = _title("from tab 1")
@@ -55,10 +51,42 @@ def test_a_task_added_in_one_tab_appears_in_the_other_without_reload(web: Web) -
 
     expect(task(tab2, title)).to_have_count(1)
     settle(tab2, log2)
+    settle(tab1, log1)
     web.step(tab2, "tab2-synced")
     assert navigations == [], "tab 2 reloaded instead of refetching"
     assert log2.ctx("board", since) == 1, log2.requests[since:]
     assert log2.calls(since) == 0
+    expect_count(log1.ctx("board", since1), 1, "board fetches in the tab that added")
+    assert log1.ctx(since=since1) == log1.ctx("board", since1), log1.requests[since1:]
+
+
+def test_a_rename_in_one_tab_is_a_refetch_in_the_other_and_none_in_its_own(web: Web) -> None:
+    """merge=board: the renaming tab splices its reply (zero /ctx/), the other tab cannot
+    splice a merge it never received and refetches the board once on the push."""
+    tab1, log1, board = web.user("alice", "tab1")
+    wait_ready(tab1)
+    item = add_task(tab1, _title("to rename"))
+    task_id = item.get_attribute("data-task-id")
+    tab2, log2 = web.page(tab1.context, "tab2")
+    open_board(tab2, board)
+    settle(tab1, log1)
+    settle(tab2, log2)
+    since1, since2 = log1.mark(), log2.mark()
+
+    renamed = _title("renamed in tab 1")
+    item = tab1.locator(f"[data-testid=task][data-task-id='{task_id}']")
+    item.get_by_test_id("rename-input").fill(renamed)
+    item.get_by_test_id("rename-save").click()
+    expect(item.get_by_test_id("task-title")).to_have_text(renamed)
+    expect(tab2.locator(f"[data-testid=task][data-task-id='{task_id}']").get_by_test_id("task-title")).to_have_text(
+        renamed
+    )
+    settle(tab1, log1)
+    settle(tab2, log2)
+    web.step(tab2, "tab2-renamed")
+    expect_count(log1.ctx(since=since1), 0, "context fetches in the renaming tab")
+    expect_count(log2.ctx(since=since2), 1, "context fetches in the other tab")
+    assert log2.ctx("board", since2) == 1 and log2.calls(since2) == 0, log2.requests[since2:]
 
 
 def test_bob_never_sees_alices_data(web: Web) -> None:
@@ -119,7 +147,7 @@ def test_rename_merges_without_a_refetch(web: Web) -> None:
     web.step(page, "renamed")
     assert summary(page) == counts
     assert log.calls(since) == log.calls(since, "rename_task") == 1, log.requests[since:]
-    expect_count(log.ctx(since=since), 0, "context fetches after a merge", OWN_PUSH_ECHO)
+    expect_count(log.ctx(since=since), 0, "context fetches after a merge")
 
 
 def test_add_and_toggle_refetch_the_board_once_each(web: Web) -> None:
@@ -147,8 +175,10 @@ def test_add_and_toggle_refetch_the_board_once_each(web: Web) -> None:
     web.step(page, "toggled")
     assert log.calls(toggled) == log.calls(toggled, "toggle_task") == 1, log.requests[toggled:]
     assert log.ctx(since=toggled) == log.ctx("board", toggled)
-    expect_count(log.ctx("board", added) - log.ctx("board", toggled), 1, "board fetches after the add", OWN_PUSH_ECHO)
-    expect_count(log.ctx("board", toggled), 1, "board fetches after the toggle", OWN_PUSH_ECHO)
+    # One each: the reply's invalidation; the push of the same mutation skips this tab (its
+    # requests name its tab id, which its socket opened with).
+    expect_count(log.ctx("board", added) - log.ctx("board", toggled), 1, "board fetches after the add")
+    expect_count(log.ctx("board", toggled), 1, "board fetches after the toggle")
 
 
 def test_chat_message_reaches_the_other_tab(web: Web) -> None:

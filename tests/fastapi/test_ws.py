@@ -65,3 +65,37 @@ def test_ws1_the_socket_lives_under_the_routers_prefix() -> None:
             assert ws.receive_text() == text({"id": "a", "result": {"username": "alice"}})
         with pytest.raises(WebSocketDisconnect), http.websocket_connect("/api/mizan/ws/"):
             pass  # nothing is served at the default prefix
+
+
+@pytest.mark.capability("WebSocket RPC", "fastapi")
+def test_ws9_a_route_mutation_naming_its_tab_skips_that_tabs_socket() -> None:
+    """WS-9 for `route=` views (which the both-adapter harness does not mount): the push of a
+    POST with `X-Mizan-Tab` skips the socket opened with `?tab=` of that id."""
+    app = FastAPI()
+    app.add_middleware(UserMiddleware)
+    app.include_router(mizan_fastapi.router, prefix="/api/mizan")
+    app.include_router(mizan_fastapi.routes_router)
+    alice = {USER_HEADER: "alice"}
+    probe = json.dumps({"action": "probe", "id": "q"})
+    quiet = text({"error": {"code": "BAD_REQUEST", "message": "Unknown action"}, "id": "q"})
+    with TestClient(app) as http:
+        with (
+            http.websocket_connect("/api/mizan/ws/?tab=route-tab", headers=alice) as own_tab,
+            http.websocket_connect("/api/mizan/ws/", headers=alice) as other,
+        ):
+            for socket in (own_tab, other):  # both have joined alice's group once they answer
+                socket.send_text(probe)
+                assert socket.receive_text() == quiet
+            answer = http.post(
+                "/profile/5/update/", headers={**alice, "X-Mizan-Tab": "route-tab"}, follow_redirects=False
+            )
+            assert answer.status_code == 302
+            assert answer.headers["x-mizan-invalidate"] == "user;user_id=5, notifications"
+            pushed = {
+                "invalidate": [{"context": "user", "params": {"user_id": 5}}, "notifications"],
+                "type": "invalidate",
+            }
+            assert other.receive_text() == text(pushed)
+            for socket in (own_tab, other):
+                socket.send_text(probe)
+                assert socket.receive_text() == quiet

@@ -42,13 +42,58 @@ test("websocket: true opens <base>/ws/ on the page's origin, wss: for https:", (
   globalThis.location = { protocol: "https:", host: "app.test:8443" };
   const WebSocket = fakeSocketClass();
   const client = createClient({ websocket: { WebSocket }, baseUrl: "/mount" });
-  assert.equal(WebSocket.all[0].url, "wss://app.test:8443/mount/ws/");
+  assert.equal(WebSocket.all[0].url, `wss://app.test:8443/mount/ws/?tab=${client.tabId}`);
   assert.equal(client.connectionStatus, "connecting");
   globalThis.location = { protocol: "http:", host: "localhost:8000" };
-  createClient({ websocket: { WebSocket } });
-  assert.equal(WebSocket.all[1].url, "ws://localhost:8000/api/mizan/ws/");
-  createClient({ websocket: { WebSocket }, baseUrl: "https://api.test/m/" });
-  assert.equal(WebSocket.all[2].url, "wss://api.test/m/ws/");
+  const second = createClient({ websocket: { WebSocket } });
+  assert.equal(WebSocket.all[1].url, `ws://localhost:8000/api/mizan/ws/?tab=${second.tabId}`);
+  const third = createClient({ websocket: { WebSocket }, baseUrl: "https://api.test/m/" });
+  assert.equal(WebSocket.all[2].url, `wss://api.test/m/ws/?tab=${third.tabId}`);
+});
+
+test("the tab id (WS-9) is on the socket URL, every HTTP request and every reconnect, one per client", async () => {
+  const WebSocket = fakeSocketClass();
+  const timers = new FakeTimers();
+  const fetch = fakeFetch((request) => json(request.path.endsWith("/session/") ? { csrfToken: "t" } : { result: 1 }));
+  const client = createClient({ fetch, timers, random: () => 0, websocket: { url: "ws://s.test/ws/?v=2", WebSocket } });
+  const tab = client.tabId;
+  assert.match(tab, /^[A-Za-z0-9_-]{1,64}$/);
+  assert.equal(WebSocket.all[0].url, `ws://s.test/ws/?v=2&tab=${tab}`); // a URL with a query gets `&`
+  await client.call("f", {});
+  client.context("c").refetch().catch(() => {});
+  await settle();
+  assert.deepEqual(
+    fetch.requests.map((r) => [r.path, r.headers["x-mizan-tab"]]),
+    [
+      ["/api/mizan/session/", tab],
+      ["/api/mizan/call/", tab],
+      ["/api/mizan/ctx/c/", tab],
+    ],
+  );
+  WebSocket.all[0].open();
+  WebSocket.all[0].drop();
+  timers.advance(10000);
+  assert.equal(WebSocket.all.length, 2);
+  assert.equal(WebSocket.all[1].url, WebSocket.all[0].url); // the same tab after a reconnect
+  const other = createClient({ fetch });
+  assert.notEqual(other.tabId, tab);
+  client.close();
+});
+
+test("without crypto.randomUUID the tab id is 32 hex digits", () => {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+  const real = globalThis.crypto;
+  const getRandomValues = (bytes) => real.getRandomValues(bytes);
+  Object.defineProperty(globalThis, "crypto", { value: { getRandomValues }, configurable: true });
+  try {
+    const ids = [createClient().tabId, createClient().tabId];
+    for (const id of ids) assert.match(id, /^[0-9a-f]{32}$/);
+    assert.notEqual(ids[0], ids[1]);
+    Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true });
+    assert.match(createClient().tabId, /^[0-9a-f]{32}$/); // Math.random as the last resort
+  } finally {
+    Object.defineProperty(globalThis, "crypto", saved);
+  }
 });
 
 test("rpc frames are correlated by id with several in flight, and apply invalidation and merge", async () => {

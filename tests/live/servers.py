@@ -124,12 +124,13 @@ class Socket:
 
 
 @contextmanager
-def open_socket(server: LiveServer, who: Identity) -> Iterator[Socket]:
-    """A socket to `server` as `who`, from the server's own origin (WS-2's Origin check)."""
+def open_socket(server: LiveServer, who: Identity, query: str = "") -> Iterator[Socket]:
+    """A socket to `server` as `who`, from the server's own origin (WS-2's Origin check),
+    `query` (without its `?`) on the connect URL."""
     headers = dict(who.headers)
     if who.cookies:
         headers["Cookie"] = "; ".join(f"{key}={value}" for key, value in who.cookies.items())
-    url = f"ws://{server.base_url.removeprefix('http://')}{PREFIX}ws/"
+    url = f"ws://{server.base_url.removeprefix('http://')}{PREFIX}ws/" + (f"?{query}" if query else "")
     with connect(
         url, origin=Origin(server.base_url), additional_headers=headers, open_timeout=OPEN_TIMEOUT
     ) as connection:

@@ -9,6 +9,7 @@ not pass on a socket that has stopped delivering.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -123,9 +124,9 @@ class Watch:
         self.stack = stack
         self.sockets: dict[str, Socket] = {}
 
-    def open(self, tag: str, server: str, who: Identity) -> Socket:
+    def open(self, tag: str, server: str, who: Identity, query: str = "") -> Socket:
         """A socket to server "a" or "b" as `who`, subscribed to beacon `tag`."""
-        socket = self.stack.enter_context(open_socket(getattr(self.pair, server), who))
+        socket = self.stack.enter_context(open_socket(getattr(self.pair, server), who, query))
         subscribe(socket, 0, "beacon", {"tag": tag})
         self.sockets[tag] = socket
         return socket
@@ -265,6 +266,20 @@ def test_ws9_http_mutation_on_b_is_pushed_to_the_users_sockets_on_both_servers_o
         assert (page.status_code, page.text) == (200, "touched")
         assert (alice_a.next(), alice_b.next()) == (invalidation(12), invalidation(12))
         watch.assert_nothing_for("bob-a", "anon-a")
+
+
+def test_ws9_the_tab_an_http_mutation_names_is_skipped_on_every_server(pair: Pair) -> None:
+    """The tab id travels with the push between processes (channels_redis, Redis pub/sub):
+    a mutation on B naming tab T is not pushed to the socket on A opened with `?tab=T`."""
+    alice = pair.login("alice")
+    tabbed = dataclasses.replace(alice, headers={**alice.headers, "X-Mizan-Tab": "live-tab-1"})
+    with ExitStack() as stack:
+        watch = Watch(pair, stack)
+        watch.open("alice-a-tab", "a", alice, "tab=live-tab-1")
+        alice_b = watch.open("alice-b", "b", alice)
+        ok(call(pair.b, tabbed, "touch_note", {"note_id": 15}), 15, invalidate=notes(15))
+        assert alice_b.next() == invalidation(15)
+        watch.assert_nothing_for("alice-a-tab")
 
 
 def test_ws9_an_anonymous_mutation_is_pushed_to_no_socket(pair: Pair) -> None:

@@ -119,6 +119,12 @@ export declare class MizanClient {
   ): Promise<ChannelSubscription<Outgoing>>;
   /** Switch identity to an MWT (or back to the session with null), on HTTP and the socket. */
   authenticate(token: string | null): Promise<void>;
+  /**
+   * This client's tab id (a new random one per instance): sent as `X-Mizan-Tab` on every
+   * HTTP request and as `?tab=` on the socket's URL, so that the server does not push the
+   * invalidation of this client's own HTTP mutations back to its socket (its reply has it).
+   */
+  readonly tabId: string;
   /** The socket's status ("idle" when the client has no socket). */
   readonly connectionStatus: ConnectionStatus;
   /** Listen to socket status changes. */

@@ -16,6 +16,7 @@
 /** @typedef {import("./client.d.ts").ConnectionStatus} ConnectionStatus */
 
 const SOCKET_OPEN = 1; // WebSocket.OPEN, without needing the global
+const TAB_HEADER = "X-Mizan-Tab";
 
 /** Every failure the client reports: the server's error envelope or a client-side code. */
 export class MizanError extends Error {
@@ -58,6 +59,26 @@ function canonicalJson(value) {
 }
 
 /** The identity of a (name, params) pair: params in code-point key order, values as text. */
+/**
+ * A new tab id (WS-9): the server skips this client's socket when it pushes the invalidation
+ * of a mutation this client made over HTTP (the reply already carries it). A UUID where the
+ * page has `crypto.randomUUID` (secure contexts), else 32 random hex digits; both fit the
+ * server's 1-64 characters of `[A-Za-z0-9_-]`.
+ */
+function newTabId() {
+  const crypto = globalThis.crypto;
+  if (typeof crypto?.randomUUID === "function") return crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (typeof crypto?.getRandomValues === "function") crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** `url` with `tab=<id>` added to its query. */
+function withTab(url, tab) {
+  return `${url}${url.includes("?") ? "&" : "?"}tab=${encodeURIComponent(tab)}`;
+}
+
 function paramsKey(name, params) {
   const keys = Object.keys(params || {}).sort();
   return `${name}?${keys.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(normText(params[k]))}`).join("&")}`;
@@ -228,6 +249,7 @@ export class MizanClient {
     this._csrfCookie = options.csrfCookieName ?? "csrftoken";
     this._csrfHeader = options.csrfHeaderName ?? "X-CSRFToken";
     this._token = options.token ?? null;
+    this._tabId = newTabId(); // one per client instance: its socket and its HTTP requests
     this._timeoutMs = options.timeoutMs ?? 30000;
     this._timers = options.timers ?? globalThis;
     this._random = options.random ?? Math.random;
@@ -289,6 +311,8 @@ export class MizanClient {
   _headers(extra) {
     const headers = { Accept: "application/json", ...extra };
     if (this._token) headers["X-Mizan-Token"] = this._token;
+    // Same-origin requests (credentials "same-origin"): a custom header costs no preflight.
+    headers[TAB_HEADER] = this._tabId;
     return headers;
   }
 
@@ -483,6 +507,11 @@ export class MizanClient {
 
   // --- WebSocket ----------------------------------------------------------------------
 
+  /** This client's tab id: on its socket's URL (`?tab=`) and every HTTP request (`X-Mizan-Tab`). */
+  get tabId() {
+    return this._tabId;
+  }
+
   get connectionStatus() {
     return this._status;
   }
@@ -512,7 +541,8 @@ export class MizanClient {
   _startSocket(option) {
     const config = typeof option === "object" ? option : {};
     this._SocketClass = config.WebSocket ?? globalThis.WebSocket;
-    this._socketUrl = config.url ?? this._defaultSocketUrl();
+    // The tab id rides on the URL: a browser's WebSocket cannot send headers.
+    this._socketUrl = withTab(config.url ?? this._defaultSocketUrl(), this._tabId);
     if (typeof this._SocketClass !== "function") {
       this._SocketClass = null;
       this._setStatus("closed");
