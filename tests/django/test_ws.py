@@ -267,6 +267,28 @@ def test_ws9_the_push_waits_for_the_commit(lobby: None) -> None:
     converse(talk, [SAME_SITE, cookie])
 
 
+def assert_push_skips_the_named_tab(cookie: tuple[bytes, bytes], tab: str, act: Any, pushed: Any) -> None:
+    """Open one socket with `?tab=<tab>` and another without, run `act()` (which names
+    `tab` on its request): the other socket hears `pushed`, the named one nothing."""
+
+    async def go() -> None:
+        own_tab = WebsocketCommunicator(APPLICATION, f"{WS}?tab={tab}", headers=[SAME_SITE, cookie])
+        other = WebsocketCommunicator(APPLICATION, WS, headers=[SAME_SITE, cookie])
+        assert (await own_tab.connect())[0] and (await other.connect())[0]
+        try:
+            await quiet(own_tab)  # both sockets have joined their user's group
+            await quiet(other)
+            await sync_to_async(act)()
+            assert await next_frame(other) == text(pushed)
+            await quiet(own_tab)
+            await quiet(other)
+        finally:
+            await own_tab.disconnect()
+            await other.disconnect()
+
+    async_to_sync(go)()
+
+
 @pytest.mark.capability("WebSocket RPC", "django")
 def test_ws9_a_committed_mutation_naming_its_tab_skips_that_tab(lobby: None) -> None:
     """The push that waits for the commit still skips the tab the request named in
@@ -283,23 +305,8 @@ def test_ws9_a_committed_mutation_naming_its_tab_skips_that_tab(lobby: None) -> 
             )
             assert answer.status_code == 200, answer.content
 
-    async def go() -> None:
-        own_tab = WebsocketCommunicator(APPLICATION, f"{WS}?tab=commit-tab", headers=[SAME_SITE, cookie])
-        other = WebsocketCommunicator(APPLICATION, WS, headers=[SAME_SITE, cookie])
-        assert (await own_tab.connect())[0] and (await other.connect())[0]
-        try:
-            await quiet(own_tab)  # both sockets have joined their user's group
-            await quiet(other)
-            await sync_to_async(mutate)()
-            pushed = {"type": "invalidate", "invalidate": [{"context": "django_ws_notes", "params": {"note_id": 3}}]}
-            assert await next_frame(other) == text(pushed)
-            await quiet(own_tab)
-            await quiet(other)
-        finally:
-            await own_tab.disconnect()
-            await other.disconnect()
-
-    async_to_sync(go)()
+    pushed = {"type": "invalidate", "invalidate": [{"context": "django_ws_notes", "params": {"note_id": 3}}]}
+    assert_push_skips_the_named_tab(cookie, "commit-tab", mutate, pushed)
 
 
 @pytest.mark.capability("WebSocket RPC", "django")
@@ -307,27 +314,12 @@ def test_ws9_a_route_mutation_naming_its_tab_skips_that_tab(lobby: None) -> None
     """`route=` views (which the both-adapter harness does not mount) name their tab too."""
     browser, cookie = logged_in("alice")
 
-    async def go() -> None:
-        own_tab = WebsocketCommunicator(APPLICATION, f"{WS}?tab=route-tab", headers=[SAME_SITE, cookie])
-        other = WebsocketCommunicator(APPLICATION, WS, headers=[SAME_SITE, cookie])
-        assert (await own_tab.connect())[0] and (await other.connect())[0]
-        try:
-            await quiet(own_tab)
-            await quiet(other)
-            answer = await sync_to_async(browser.post)("/profile/5/update/", headers={"X-Mizan-Tab": "route-tab"})
-            assert answer.status_code == 302 and answer["X-Mizan-Invalidate"] == "user;user_id=5, notifications"
-            pushed = {
-                "type": "invalidate",
-                "invalidate": [{"context": "user", "params": {"user_id": 5}}, "notifications"],
-            }
-            assert await next_frame(other) == text(pushed)
-            await quiet(own_tab)
-            await quiet(other)
-        finally:
-            await own_tab.disconnect()
-            await other.disconnect()
+    def update() -> None:
+        answer = browser.post("/profile/5/update/", headers={"X-Mizan-Tab": "route-tab"})
+        assert answer.status_code == 302 and answer["X-Mizan-Invalidate"] == "user;user_id=5, notifications"
 
-    async_to_sync(go)()
+    pushed = {"type": "invalidate", "invalidate": [{"context": "user", "params": {"user_id": 5}}, "notifications"]}
+    assert_push_skips_the_named_tab(cookie, "route-tab", update, pushed)
 
 
 # --- WS-2: cross-site WebSocket hijacking ---------------------------------------------------------
